@@ -1,0 +1,37 @@
+# Two commands do everything (see README):
+#   make figures   reproduce every paper figure into figures/
+#   make test      run the whole test suite (what CI runs)
+# Both bootstrap a local virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: figures test quick lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+figures: $(STAMP)
+	$(BIN)/binding-sim figures
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+quick: $(STAMP)
+	$(BIN)/binding-sim figures --quick
+
+lint: $(STAMP)
+	$(BIN)/ruff check binding_sim tests experiments benchmarks
+	$(BIN)/ruff format --check binding_sim tests experiments benchmarks
+	$(BIN)/mypy binding_sim
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

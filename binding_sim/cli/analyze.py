@@ -1,0 +1,78 @@
+"""``binding-sim analyze SCENARIO [--set ...] [--json]``: stage-game and Catch-22 analysis."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..analysis import analyze
+from ._common import add_scenario_arguments, load_scenario, print_json
+
+ORDER = 20
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="stage-game and repeated-game analysis of every arrangement (MODEL.md sections 3, 7)",
+    )
+    add_scenario_arguments(p)
+    p.set_defaults(func=run)
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def _eq(eq: list[list[list[float]]]) -> str:
+    parts = []
+    for sa, sb in eq:
+        parts.append(f"({sa[0]:.3g}, {sb[0]:.3g})")
+    return " ".join(parts) if parts else "none"
+
+
+def format_table(result: dict[str, Any], scenario_line: str) -> str:
+    """Human-readable tables of an :func:`~binding_sim.analysis.analyze` result."""
+    actors = result["actors"]
+    lines = [scenario_line, ""]
+    head = f"{'arrangement':<18} {'actor':<10} {'class':<18} {'tau*':>6} {'delta*':>7} {'self-enf.':>9} {'accepted at start':>18}"
+    lines += [head, "-" * len(head)]
+    for name, a in result["arrangements"].items():
+        for i, actor in enumerate(actors):
+            lines.append(
+                f"{name if i == 0 else '':<18} {actor:<10} {a['class'][actor]:<18} "
+                f"{_f(a['tau_star'][actor]):>6} {_f(a['delta_star'][actor]):>7} "
+                f"{'yes' if a['self_enforcing'][actor] else 'no':>9} "
+                f"{('yes' if a['accepted_at_start'] else 'no') if i == 0 else '':>18}"
+            )
+    lines += ["", "Nash equilibria at initial trust, as (P[A complies], P[B complies]):"]
+    for name, a in result["arrangements"].items():
+        lines.append(f"  {name:<18} {_eq(a['equilibria'])}")
+    c = result["catch22"]
+    lines += ["", "Catch-22 (formal treaty at initial trust):"]
+    for actor in actors:
+        lines.append(f"  k* {actor:<10} {_f(c['k_star'][actor])}   ({c['k_star_note'][actor]})")
+    lines.append(f"  theta* (minimal common threat)  {_f(c['theta_star'])}")
+    lines.append(
+        f"  formal accepted at start        {'yes' if c['formal_accepted_at_start'] else 'no'}"
+    )
+    caps = c["tau_star_formal_with_caps"]
+    lines.append(
+        "  formal tau* with ladder caps    "
+        + ", ".join(f"{actor} {_f(caps[actor])}" for actor in actors)
+    )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args)
+    result = analyze(scenario)
+    if args.json:
+        print_json(result)
+    else:
+        line = (
+            f"{scenario.name}: {scenario.actor_names[0]} vs {scenario.actor_names[1]} "
+            f"(theta = {scenario.common_threat:g}, delta = {scenario.discount_factor:g})"
+        )
+        print(format_table(result, line))
+    return 0

@@ -1,0 +1,630 @@
+"""Scenario files: loading, validation, overrides and presets (MODEL.md section 10).
+
+A scenario is one TOML file describing the two actors, the arrangements
+(the formal treaty ``formal`` and the piecemeal rungs) and the protocols.
+:meth:`Scenario.load` accepts a preset name (``krickovic2016``,
+``exporting_security2010``) or a path, applies ``--set dotted.key=value``
+overrides, and validates everything against :data:`binding_sim.schema.SCENARIO_KEYS`
+before anything is returned: nothing is half-applied. Every user error is a
+:class:`~binding_sim.errors.ConfigError` whose one-line message names the
+file (or the override), the dotted key, the value and what is allowed.
+
+Payoff convention (nashpy's): for each actor the absolute payoffs are
+``R`` (both comply), ``S`` (it complies, the other defects), ``T`` (it
+defects, the other complies) and ``P`` (both defect).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import MISSING, ConfigError, did_you_mean
+from .schema import SCENARIO_KEYS, KeySpec, check_value
+
+__all__ = [
+    "FORMAL",
+    "Actor",
+    "Arrangement",
+    "Payoffs",
+    "Scenario",
+    "apply_overrides",
+    "parse_override",
+    "preset_names",
+    "preset_path",
+]
+
+FORMAL = "formal"
+"""Name of the comprehensive treaty ``F`` (required in every scenario)."""
+
+_SECTIONS = ("scenario", "trust", "actors", "arrangements", "protocols")
+_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Payoffs:
+    """Absolute stage-game payoffs of one actor: ``R, S, T, P`` (MODEL.md section 2)."""
+
+    R: float
+    S: float
+    T: float
+    P: float = 0.0
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.R, self.S, self.T, self.P)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor's parameters (MODEL.md sections 2 to 4)."""
+
+    name: str
+    relative_gains: float
+    initial_trust: float
+    incident_rate: float
+    decision_precision: float
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """One arrangement: a 2x2 stage game with scope, trust weight and effects.
+
+    ``payoffs`` holds one :class:`Payoffs` per actor, in actor order (A, B).
+    """
+
+    name: str
+    scope: float
+    trust_weight: float
+    payoffs: tuple[Payoffs, Payoffs]
+    transparency_gain: float = 0.0
+    cap_factor: float = 1.0
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether both actors have the same absolute payoffs."""
+        return self.payoffs[0] == self.payoffs[1]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: the front door to analysis and simulation.
+
+    Build one with :meth:`load` (preset name or path) or :meth:`from_dict`;
+    derive variants with :meth:`with_values`. Attributes mirror the scenario
+    file (see ``docs/reference/config.md``).
+    """
+
+    name: str
+    description: str
+    horizon: int
+    discount_factor: float
+    common_threat: float
+    building_rate: float
+    erosion_rate: float
+    recovery_rate: float
+    trust_model: str
+    actors: tuple[Actor, Actor]
+    arrangements: Mapping[str, Arrangement]
+    ladder: tuple[str, ...] | None
+    setback: int
+    source: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, scenario: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+        """Load a preset by name or a TOML file by path, then apply ``--set`` overrides.
+
+        Parameters
+        ----------
+        scenario : str or Path
+            A preset name (see :func:`preset_names`) or a path to a TOML file.
+        overrides : iterable of str
+            ``dotted.key=value`` strings; values use TOML syntax (bare words
+            are taken as strings). ``actors.*.KEY`` sets a key for both actors.
+
+        Raises
+        ------
+        ConfigError
+            On any invalid input, with a one-line message.
+        """
+        path, source = _resolve(scenario)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(str(path), "(file)", str(path), "file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(str(path), "(file)", str(path), f"cannot read: {exc}") from None
+        raw = parse_toml(text, source)
+        raw = apply_overrides(raw, list(overrides), source)
+        return cls.from_dict(raw, source=source, default_name=path.stem)
+
+    @classmethod
+    def from_dict(
+        cls,
+        raw: Mapping[str, Any],
+        source: str = "<dict>",
+        default_name: str = "scenario",
+        override_keys: Mapping[str, str] | None = None,
+    ) -> Scenario:
+        """Validate a raw (parsed TOML) mapping and build a :class:`Scenario`."""
+        return _Validator(raw, source, default_name, override_keys or {}).scenario()
+
+    def with_values(self, values: Mapping[str, Any], source: str | None = None) -> Scenario:
+        """Return a new scenario with dotted keys set to ``values`` (validated).
+
+        ``actors.*.KEY`` sets the key for both actors.
+        """
+        raw = copy.deepcopy(dict(self.raw))
+        where: dict[str, str] = {}
+        for key, value in values.items():
+            for k in _expand(raw, key, source or self.source, f"{key}={value!r}"):
+                _set_dotted(raw, k, value, source or self.source, f"{key}={value!r}")
+                where[k] = f"{key}={value!r}"
+        return Scenario.from_dict(
+            raw, source=source or self.source, default_name=self.name, override_keys=where
+        )
+
+    def with_overrides(self, overrides: Iterable[str]) -> Scenario:
+        """Return a new scenario with ``--set`` style overrides applied."""
+        raw = apply_overrides(self.raw, list(overrides), self.source)
+        return Scenario.from_dict(raw, source=self.source, default_name=self.name)
+
+    # ---------------------------------------------------------------- accessors
+    @property
+    def actor_names(self) -> tuple[str, str]:
+        return (self.actors[0].name, self.actors[1].name)
+
+    @property
+    def formal(self) -> Arrangement:
+        """The formal (comprehensive) treaty ``F``."""
+        return self.arrangements[FORMAL]
+
+    @property
+    def has_ladder(self) -> bool:
+        return self.ladder is not None
+
+    def cap_factor_of_ladder(self) -> float:
+        """Product of the cap factors of every rung on the ladder (1 without a ladder)."""
+        c = 1.0
+        for name in self.ladder or ():
+            c *= self.arrangements[name].cap_factor
+        return c
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully resolved scenario (every default filled in) as plain data."""
+        a, b = self.actors
+        out: dict[str, Any] = {
+            "scenario": {
+                "name": self.name,
+                "description": self.description,
+                "horizon": self.horizon,
+                "discount_factor": self.discount_factor,
+                "common_threat": self.common_threat,
+            },
+            "trust": {
+                "building_rate": self.building_rate,
+                "erosion_rate": self.erosion_rate,
+                "recovery_rate": self.recovery_rate,
+                "model": self.trust_model,
+            },
+            "actors": {
+                act.name: {
+                    "relative_gains": act.relative_gains,
+                    "initial_trust": act.initial_trust,
+                    "incident_rate": act.incident_rate,
+                    "decision_precision": act.decision_precision,
+                }
+                for act in (a, b)
+            },
+            "arrangements": {},
+        }
+        for name, arr in self.arrangements.items():
+            entry: dict[str, Any] = {"scope": arr.scope, "trust_weight": arr.trust_weight}
+            if arr.symmetric:
+                entry["payoffs"] = dict(zip("RSTP", arr.payoffs[0].as_tuple(), strict=True))
+            else:
+                entry["payoffs"] = {
+                    act.name: dict(zip("RSTP", p.as_tuple(), strict=True))
+                    for act, p in zip((a, b), arr.payoffs, strict=True)
+                }
+            if name != FORMAL:
+                entry["effects"] = {
+                    "transparency_gain": arr.transparency_gain,
+                    "cap_factor": arr.cap_factor,
+                }
+            out["arrangements"][name] = entry
+        if self.ladder is not None:
+            out["protocols"] = {
+                "piecemeal": {"ladder": list(self.ladder), "setback": self.setback}
+            }
+        return out
+
+    def analyze(self) -> dict[str, Any]:
+        """Full stage-game and repeated-game analysis (see :func:`binding_sim.analysis.analyze`)."""
+        from .analysis import analyze
+
+        return analyze(self)
+
+
+# --------------------------------------------------------------------- presets
+def preset_names() -> list[str]:
+    """Names of the scenario presets shipped inside the package."""
+    folder = resources.files("binding_sim") / "presets"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def preset_path(name: str) -> Path:
+    """Path of the preset ``name`` (raises :class:`ConfigError` if unknown)."""
+    if name not in preset_names():
+        raise ConfigError(
+            "",
+            "scenario",
+            name,
+            "unknown preset; choose one of "
+            + ", ".join(preset_names())
+            + did_you_mean(name, preset_names()),
+        )
+    return Path(str(resources.files("binding_sim") / "presets" / f"{name}.toml"))
+
+
+def _resolve(scenario: str | Path) -> tuple[Path, str]:
+    text = str(scenario)
+    path = Path(text)
+    if isinstance(scenario, Path) or path.suffix == ".toml" or "/" in text or path.exists():
+        return path, text
+    if text in preset_names():
+        return preset_path(text), text
+    raise ConfigError(
+        "",
+        "scenario",
+        text,
+        "neither a preset ("
+        + ", ".join(preset_names())
+        + ") nor a path to a .toml file"
+        + did_you_mean(text, preset_names()),
+    )
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a one-line :class:`ConfigError`."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, "(syntax)", "(TOML)", f"malformed TOML: {exc}") from None
+
+
+# ------------------------------------------------------------------- overrides
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``dotted.key=value``; the value is parsed as TOML (bare words are strings)."""
+    if "=" not in text:
+        raise ConfigError(f"--set {text}", "(override)", text, "expected dotted.key=value")
+    key, _, value_text = text.partition("=")
+    key = key.strip()
+    value_text = value_text.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ConfigError(
+            f"--set {text}", key or "(empty)", value_text, "expected dotted.key=value"
+        )
+    if value_text == "":
+        raise ConfigError(f"--set {text}", key, value_text, "a value is required after '='")
+    try:
+        value = tomllib.loads(f"v = {value_text}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = value_text
+    return key, value
+
+
+def apply_overrides(
+    raw: Mapping[str, Any], overrides: Sequence[str], source: str
+) -> dict[str, Any]:
+    """Return a copy of ``raw`` with ``--set`` overrides applied (validated afterwards).
+
+    Overrides are recorded under ``raw["__overrides__"]`` so that validation
+    errors name the override rather than the file.
+    """
+    out = copy.deepcopy(dict(raw))
+    where: dict[str, str] = dict(out.pop("__overrides__", {}))
+    for text in overrides:
+        key, value = parse_override(text)
+        for k in _expand(out, key, source, text):
+            _set_dotted(out, k, value, source, text)
+            where[k] = text
+    if where:
+        out["__overrides__"] = where
+    return out
+
+
+def _expand(raw: Mapping[str, Any], key: str, source: str, text: str) -> list[str]:
+    parts = key.split(".")
+    if "*" not in parts:
+        return [key]
+    if parts[0] != "actors" or parts.index("*") != 1 or parts.count("*") != 1:
+        raise ConfigError(
+            f"--set {text}", key, text, "'*' is only allowed as actors.*.KEY (both actors)"
+        )
+    actors = raw.get("actors")
+    if not isinstance(actors, dict) or not actors:
+        raise ConfigError(source, "actors", actors, "no actors to apply actors.*.KEY to")
+    return [".".join(["actors", name, *parts[2:]]) for name in actors]
+
+
+def _set_dotted(raw: dict[str, Any], key: str, value: Any, source: str, text: str) -> None:
+    parts = key.split(".")
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        nxt = node.get(part)
+        if nxt is None:
+            nxt = node[part] = {}
+        elif not isinstance(nxt, dict):
+            raise ConfigError(
+                f"--set {text}",
+                ".".join(parts[: i + 1]),
+                nxt,
+                "is not a table; cannot set a key inside it",
+            )
+        node = nxt
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+# ------------------------------------------------------------------ validation
+class _Validator:
+    """Validate a raw scenario mapping in one pass; the first problem raises."""
+
+    def __init__(
+        self,
+        raw: Mapping[str, Any],
+        source: str,
+        default_name: str,
+        override_keys: Mapping[str, str],
+    ) -> None:
+        self.raw = dict(raw)
+        self.overrides = dict(self.raw.pop("__overrides__", {}))
+        self.overrides.update(override_keys)
+        self.source = source
+        self.default_name = default_name
+
+    # error helpers ---------------------------------------------------------
+    def src(self, key: str) -> str:
+        for k, text in self.overrides.items():
+            if k == key or k.startswith(key + ".") or key.startswith(k + "."):
+                return f"--set {text} ({self.source})" if self.source else f"--set {text}"
+        return self.source
+
+    def fail(self, key: str, value: Any, allowed: str) -> ConfigError:
+        return ConfigError(self.src(key), key, value, allowed)
+
+    def table(self, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, value, "must be a table")
+        return value
+
+    def unknown(self, prefix: str, table: Mapping[str, Any], allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        for k in table:
+            if k not in allowed:
+                key = f"{prefix}.{k}" if prefix else k
+                raise self.fail(
+                    key,
+                    table[k],
+                    "unknown key; allowed here: " + ", ".join(allowed) + did_you_mean(k, allowed),
+                )
+
+    def value(self, key: str, pattern: str, table: Mapping[str, Any], name: str) -> Any:
+        spec: KeySpec = SCENARIO_KEYS[pattern]
+        if name not in table:
+            if spec.required:
+                raise self.fail(key, MISSING, "required key is missing; " + spec.allowed())
+            return spec.default
+        v = table[name]
+        problem = check_value(spec, v)
+        if problem is not None:
+            raise self.fail(key, v, problem)
+        if spec.kind == "float":
+            return float(v)
+        return v
+
+    def section(self, name: str, patterns: str) -> dict[str, Any]:
+        tbl = self.table(name, self.raw.get(name, {}))
+        keys = [k.split(".")[-1] for k in SCENARIO_KEYS if k.startswith(patterns)]
+        self.unknown(name, tbl, keys)
+        return {k: self.value(f"{name}.{k}", f"{patterns}{k}", tbl, k) for k in keys}
+
+    # the scenario ---------------------------------------------------------
+    def scenario(self) -> Scenario:
+        self.unknown("", self.raw, _SECTIONS)
+        sc = self.section("scenario", "scenario.")
+        tr = self.section("trust", "trust.")
+        actors = self.actors()
+        arrangements = self.arrangements(actors)
+        ladder, setback = self.protocols(arrangements)
+        lam = tr["building_rate"]
+        for name, arr in arrangements.items():
+            if lam * arr.trust_weight > 1.0 + _TOL:
+                raise self.fail(
+                    f"arrangements.{name}.trust_weight",
+                    arr.trust_weight,
+                    f"building_rate * trust_weight must be <= 1 (building_rate = {lam:g})",
+                )
+        raw = dict(self.raw)
+        return Scenario(
+            name=sc["name"] if sc["name"] is not None else self.default_name,
+            description=sc["description"],
+            horizon=int(sc["horizon"]),
+            discount_factor=sc["discount_factor"],
+            common_threat=sc["common_threat"],
+            building_rate=lam,
+            erosion_rate=tr["erosion_rate"],
+            recovery_rate=tr["recovery_rate"],
+            trust_model=tr["model"],
+            actors=actors,
+            arrangements=arrangements,
+            ladder=ladder,
+            setback=int(setback),
+            source=self.source,
+            raw=raw,
+        )
+
+    def actors(self) -> tuple[Actor, Actor]:
+        tbl = self.table("actors", self.raw.get("actors", {}))
+        if len(tbl) != 2:
+            raise self.fail(
+                "actors",
+                list(tbl),
+                f"exactly two actors are required ([actors.NAME] tables), got {len(tbl)}",
+            )
+        keys = [k.split(".")[-1] for k in SCENARIO_KEYS if k.startswith("actors.*.")]
+        out = []
+        for name, body in tbl.items():
+            if not name.strip():
+                raise self.fail("actors", name, "actor names must be non-empty")
+            body = self.table(f"actors.{name}", body)
+            self.unknown(f"actors.{name}", body, keys)
+            vals = {k: self.value(f"actors.{name}.{k}", f"actors.*.{k}", body, k) for k in keys}
+            out.append(Actor(name=name, **vals))
+        return (out[0], out[1])
+
+    def payoffs(self, prefix: str, tbl: Mapping[str, Any], pattern: str) -> Payoffs:
+        self.unknown(prefix, tbl, "RSTP")
+        vals = [float(self.value(f"{prefix}.{p}", f"{pattern}.{p}", tbl, p)) for p in "RSTP"]
+        for p, v in zip("RSTP", vals, strict=True):
+            if not math.isfinite(v):
+                raise self.fail(f"{prefix}.{p}", v, "payoffs must be finite numbers")
+        return Payoffs(*vals)
+
+    def arrangements(self, actors: tuple[Actor, Actor]) -> dict[str, Arrangement]:
+        tbl = self.table("arrangements", self.raw.get("arrangements", {}))
+        if FORMAL not in tbl:
+            raise self.fail(
+                f"arrangements.{FORMAL}",
+                MISSING,
+                "the formal treaty [arrangements.formal] is required" + did_you_mean(FORMAL, tbl),
+            )
+        names = [FORMAL] + [n for n in tbl if n != FORMAL]
+        out: dict[str, Arrangement] = {}
+        actor_names = [a.name for a in actors]
+        for name in names:
+            pre = f"arrangements.{name}"
+            body = self.table(pre, tbl[name])
+            allowed = ["scope", "trust_weight", "payoffs"] + (
+                [] if name == FORMAL else ["effects"]
+            )
+            self.unknown(pre, body, allowed)
+            scope = self.value(f"{pre}.scope", "arrangements.*.scope", body, "scope")
+            if name == FORMAL and scope != 1.0:
+                raise self.fail(
+                    f"{pre}.scope", scope, "the formal treaty has scope 1 (MODEL.md section 2)"
+                )
+            weight = self.value(
+                f"{pre}.trust_weight", "arrangements.*.trust_weight", body, "trust_weight"
+            )
+            if "payoffs" not in body:
+                raise self.fail(
+                    f"{pre}.payoffs",
+                    MISSING,
+                    "required: { R = ..., S = ..., T = ..., P = ... }",
+                )
+            pay = self.table(f"{pre}.payoffs", body["payoffs"])
+            per_actor = [k for k in pay if k in actor_names]
+            if per_actor:
+                if set(pay) != set(actor_names):
+                    extra = sorted(set(pay) - set(actor_names))
+                    key = f"{pre}.payoffs.{extra[0]}" if extra else f"{pre}.payoffs"
+                    raise self.fail(
+                        key,
+                        pay.get(extra[0]) if extra else sorted(pay),
+                        "give either R, S, T, P for both actors or one table per actor ("
+                        + ", ".join(actor_names)
+                        + ")",
+                    )
+                pays = tuple(
+                    self.payoffs(
+                        f"{pre}.payoffs.{a}",
+                        self.table(f"{pre}.payoffs.{a}", pay[a]),
+                        "arrangements.*.payoffs.*",
+                    )
+                    for a in actor_names
+                )
+            else:
+                allowed_pay = list("RSTP") + actor_names
+                for k in pay:
+                    if k not in allowed_pay:
+                        raise self.fail(
+                            f"{pre}.payoffs.{k}",
+                            pay[k],
+                            "unknown key; allowed here: R, S, T, P or an actor name ("
+                            + ", ".join(actor_names)
+                            + ")"
+                            + did_you_mean(k, allowed_pay),
+                        )
+                p = self.payoffs(f"{pre}.payoffs", pay, "arrangements.*.payoffs")
+                pays = (p, p)
+            effects = {"transparency_gain": 0.0, "cap_factor": 1.0}
+            if "effects" in body:
+                eff = self.table(f"{pre}.effects", body["effects"])
+                self.unknown(f"{pre}.effects", eff, effects)
+                effects = {
+                    k: self.value(f"{pre}.effects.{k}", f"arrangements.*.effects.{k}", eff, k)
+                    for k in effects
+                }
+            out[name] = Arrangement(
+                name=name,
+                scope=scope,
+                trust_weight=weight,
+                payoffs=(pays[0], pays[1]),
+                transparency_gain=effects["transparency_gain"],
+                cap_factor=effects["cap_factor"],
+            )
+        return out
+
+    def protocols(
+        self, arrangements: Mapping[str, Arrangement]
+    ) -> tuple[tuple[str, ...] | None, int]:
+        tbl = self.table("protocols", self.raw.get("protocols", {}))
+        self.unknown("protocols", tbl, ["piecemeal"])
+        if "piecemeal" not in tbl:
+            return None, 0
+        pm = self.table("protocols.piecemeal", tbl["piecemeal"])
+        self.unknown("protocols.piecemeal", pm, ["ladder", "setback"])
+        if "ladder" not in pm:
+            raise self.fail(
+                "protocols.piecemeal.ladder",
+                MISSING,
+                "required: a list of arrangement names",
+            )
+        ladder = self.value(
+            "protocols.piecemeal.ladder", "protocols.piecemeal.ladder", pm, "ladder"
+        )
+        setback = self.value(
+            "protocols.piecemeal.setback", "protocols.piecemeal.setback", pm, "setback"
+        )
+        if not ladder:
+            raise self.fail(
+                "protocols.piecemeal.ladder", ladder, "the ladder needs at least one arrangement"
+            )
+        rungs = [n for n in arrangements if n != FORMAL]
+        for name in ladder:
+            if name == FORMAL:
+                raise self.fail(
+                    "protocols.piecemeal.ladder", ladder, "the formal treaty cannot be a rung"
+                )
+            if name not in arrangements:
+                raise self.fail(
+                    "protocols.piecemeal.ladder",
+                    name,
+                    "unknown arrangement; defined: "
+                    + ", ".join(rungs)
+                    + did_you_mean(name, rungs),
+                )
+        if len(set(ladder)) != len(ladder):
+            dup = next(n for n in ladder if ladder.count(n) > 1)
+            raise self.fail(
+                "protocols.piecemeal.ladder", dup, "each arrangement may appear once on the ladder"
+            )
+        return tuple(ladder), setback

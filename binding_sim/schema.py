@@ -1,0 +1,290 @@
+"""Every scenario-file key: type, default, range, unit and meaning (MODEL.md section 10).
+
+The table :data:`SCENARIO_KEYS` is the single source of truth for scenario
+files: the loader validates against it, ``--set`` overrides and sweep designs
+are type-checked with it, and ``docs/reference/config.md`` is generated from
+it (a test keeps the two in step). ``*`` in a key stands for an actor name
+(``actors.*``) or an arrangement name (``arrangements.*``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SCENARIO_KEYS", "KeySpec", "check_value", "spec_for"]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """Specification of one configuration key.
+
+    Attributes
+    ----------
+    key : str
+        Dotted key pattern (``*`` matches one name).
+    kind : {"float", "int", "str", "str_list"}
+        Value type.
+    default : object
+        Default when the key is absent (``None``: required or no default).
+    lo, hi : float or None
+        Bounds (inclusive unless ``lo_open`` / ``hi_open``).
+    allow_inf : bool
+        Whether ``inf`` is allowed (TOML ``inf``).
+    choices : tuple of str
+        Allowed strings, if restricted.
+    unit : str
+        Unit, for the docs.
+    doc : str
+        Meaning, with the model symbol.
+    required : bool
+        Whether the key must be given.
+    """
+
+    key: str
+    kind: str
+    default: Any
+    doc: str
+    unit: str = "-"
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    allow_inf: bool = False
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words (used in error messages)."""
+        if self.kind == "str":
+            if self.choices:
+                return "must be one of " + ", ".join(repr(c) for c in self.choices)
+            return "must be a non-empty string"
+        if self.kind == "str_list":
+            return "must be a list of strings"
+        what = "an integer" if self.kind == "int" else "a number"
+        parts = []
+        if self.lo is not None:
+            parts.append(f"{'>' if self.lo_open else '>='} {_fmt(self.lo)}")
+        if self.hi is not None:
+            parts.append(f"{'<' if self.hi_open else '<='} {_fmt(self.hi)}")
+        rng = " and ".join(parts)
+        if self.lo is not None and self.hi is not None:
+            lb = "(" if self.lo_open else "["
+            rb = ")" if self.hi_open else "]"
+            rng = f"in {lb}{_fmt(self.lo)}, {_fmt(self.hi)}{rb}"
+        inf = " (inf allowed)" if self.allow_inf else ""
+        return f"must be {what} {rng}{inf}".rstrip()
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:g}"
+
+
+def check_value(spec: KeySpec, value: Any) -> str | None:
+    """Return ``None`` if ``value`` is valid for ``spec``, else what is allowed."""
+    if spec.kind == "str":
+        if not isinstance(value, str) or not value.strip():
+            return spec.allowed()
+        if spec.choices and value not in spec.choices:
+            return spec.allowed()
+        return None
+    if spec.kind == "str_list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return spec.allowed()
+        return None
+    if isinstance(value, bool):
+        return spec.allowed()
+    if spec.kind == "int":
+        if not isinstance(value, int):
+            return spec.allowed()
+    elif not isinstance(value, (int, float)):
+        return spec.allowed()
+    x = float(value)
+    if math.isnan(x):
+        return spec.allowed() + "; NaN is not allowed"
+    if math.isinf(x) and not (spec.allow_inf and x > 0):
+        return spec.allowed()
+    if spec.lo is not None and (x < spec.lo or (spec.lo_open and x == spec.lo)):
+        return spec.allowed()
+    if spec.hi is not None and (x > spec.hi or (spec.hi_open and x == spec.hi)):
+        return spec.allowed()
+    return None
+
+
+_PAYOFF_DOC = {
+    "R": "reward: both comply (before the common-threat term)",
+    "S": "sucker: this actor complies, the other defects",
+    "T": "temptation: this actor defects, the other complies",
+    "P": "punishment: both defect (the status quo)",
+}
+
+_KEYS: list[KeySpec] = [
+    KeySpec("scenario.name", "str", None, "scenario name (default: the file's stem)"),
+    KeySpec("scenario.description", "str", "", "one-line description"),
+    KeySpec("scenario.horizon", "int", 200, "number of rounds H", "rounds", lo=1, hi=1_000_000),
+    KeySpec(
+        "scenario.discount_factor",
+        "float",
+        0.95,
+        "discount factor delta (analysis and discounted payoffs; decisions are myopic)",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "scenario.common_threat",
+        "float",
+        0.0,
+        "common external threat theta: every R rises by theta * scope",
+        "payoff units",
+        lo=0.0,
+    ),
+    KeySpec(
+        "trust.building_rate",
+        "float",
+        0.10,
+        "trust-building rate lambda (perceived compliance)",
+        "per round",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "trust.erosion_rate",
+        "float",
+        0.50,
+        "trust-erosion rate mu (perceived defection)",
+        "per round",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "trust.recovery_rate",
+        "float",
+        0.0,
+        "recovery rate phi toward initial trust, from below only",
+        "per round",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec("trust.model", "str", "linear", "trust-update rule", choices=("linear",)),
+    KeySpec(
+        "actors.*.relative_gains",
+        "float",
+        0.0,
+        "relative-gains sensitivity k (Grieco 1988)",
+        lo=0.0,
+    ),
+    KeySpec(
+        "actors.*.initial_trust",
+        "float",
+        0.5,
+        "initial trust tau_0: belief that the other complies",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "actors.*.incident_rate",
+        "float",
+        0.0,
+        "incident rate epsilon: chance of misreading a compliance as a defection",
+        "per round",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "actors.*.decision_precision",
+        "float",
+        math.inf,
+        "logit precision beta (inf: best response)",
+        "1 / payoff unit",
+        lo=0.0,
+        allow_inf=True,
+    ),
+    KeySpec(
+        "arrangements.*.scope",
+        "float",
+        1.0,
+        "scope s_X of the arrangement (the formal treaty has scope 1)",
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+    ),
+    KeySpec(
+        "arrangements.*.trust_weight",
+        "float",
+        1.0,
+        "trust weight w_X (lambda * w_X <= 1)",
+        lo=0.0,
+        lo_open=True,
+    ),
+    *[
+        KeySpec(
+            f"arrangements.*.payoffs.{p}",
+            "float",
+            0.0 if p == "P" else None,
+            _PAYOFF_DOC[p] + " (same for both actors)",
+            "payoff units",
+            required=p != "P",
+        )
+        for p in "RSTP"
+    ],
+    *[
+        KeySpec(
+            f"arrangements.*.payoffs.*.{p}",
+            "float",
+            0.0 if p == "P" else None,
+            _PAYOFF_DOC[p] + " (for the named actor)",
+            "payoff units",
+            required=p != "P",
+        )
+        for p in "RSTP"
+    ],
+    KeySpec(
+        "arrangements.*.effects.transparency_gain",
+        "float",
+        0.0,
+        "added to the monitoring level m when implemented (capped at 1)",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "arrangements.*.effects.cap_factor",
+        "float",
+        1.0,
+        "c: shrinks the formal treaty's T and S toward P when implemented",
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+    ),
+    KeySpec(
+        "protocols.piecemeal.ladder",
+        "str_list",
+        None,
+        "piecemeal ladder: arrangement names in the order offered",
+    ),
+    KeySpec(
+        "protocols.piecemeal.setback",
+        "int",
+        0,
+        "rungs revoked (most recent first) after an actual defection on a rung",
+        "rungs",
+        lo=0,
+    ),
+]
+
+SCENARIO_KEYS: dict[str, KeySpec] = {s.key: s for s in _KEYS}
+"""All scenario keys by dotted pattern."""
+
+
+def spec_for(key: str) -> KeySpec | None:
+    """Return the spec whose pattern matches the dotted ``key`` (``*`` = any name)."""
+    parts = key.split(".")
+    for pattern, spec in SCENARIO_KEYS.items():
+        pp = pattern.split(".")
+        if len(pp) == len(parts) and all(
+            a == "*" or a == b for a, b in zip(pp, parts, strict=True)
+        ):
+            return spec
+    return None
