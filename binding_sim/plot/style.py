@@ -1,0 +1,141 @@
+"""One style for every figure: journal widths, colour-blind-safe palette, greyscale-safe lines.
+
+- Widths: :data:`SINGLE` = 3.5 in (one journal column) and :data:`DOUBLE` = 7.2 in (full width).
+- Colours: the Okabe-Ito palette (Okabe and Ito 2008), safe for the common colour-vision deficiencies.
+- Each series also gets its own line style and marker (:func:`series_style`), so figures survive
+  greyscale printing.
+- Fonts sized for print (8 pt text, 7 pt ticks at the printed width).
+- :func:`save` writes a vector PDF and a 300 dpi PNG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+__all__ = [
+    "DOUBLE",
+    "DPI",
+    "LINESTYLES",
+    "MARKERS",
+    "PALETTE",
+    "SINGLE",
+    "figure",
+    "rc",
+    "save",
+    "series_style",
+    "use",
+]
+
+SINGLE = 3.5
+"""Single-column width in inches."""
+DOUBLE = 7.2
+"""Double-column (full page) width in inches."""
+DPI = 300
+"""Resolution of PNG output."""
+
+PALETTE: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+"""Okabe-Ito colour-blind-safe palette."""
+
+_CYCLE = ["blue", "vermillion", "green", "orange", "purple", "sky_blue", "black", "yellow"]
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
+"""Line styles cycled with the colours, distinct in greyscale."""
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+"""Markers cycled with the colours."""
+
+rc: dict[str, Any] = {
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.linewidth": 0.3,
+    "grid.alpha": 0.5,
+    "lines.linewidth": 1.2,
+    "lines.markersize": 3.5,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "savefig.dpi": DPI,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.02,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "image.cmap": "cividis",
+}
+"""matplotlib rcParams of the journal style (cividis: perceptually uniform, colour-blind safe)."""
+
+
+def series_style(i: int) -> dict[str, Any]:
+    """Colour, line style and marker of series ``i`` (distinct in colour and in greyscale)."""
+    return {
+        "color": PALETTE[_CYCLE[i % len(_CYCLE)]],
+        "linestyle": LINESTYLES[i % len(LINESTYLES)],
+        "marker": MARKERS[i % len(MARKERS)],
+    }
+
+
+@contextmanager
+def use() -> Iterator[None]:
+    """Context manager applying the journal style (:data:`rc`)."""
+    with mpl.rc_context(rc):
+        yield
+
+
+def figure(
+    width: str | float = "single",
+    height: float | None = None,
+    nrows: int = 1,
+    ncols: int = 1,
+    **kw: Any,
+) -> tuple[Figure, Any]:
+    """A new figure at a journal width, with its axes (``plt.subplots`` under :data:`rc`).
+
+    Parameters
+    ----------
+    width : {"single", "double"} or float
+        Column width (3.5 in), full width (7.2 in), or inches.
+    height : float, optional
+        Inches; default ``0.75 * width`` for one row, scaled by rows.
+    """
+    w = SINGLE if width == "single" else DOUBLE if width == "double" else float(width)
+    h = height if height is not None else min(0.75 * w * nrows / max(ncols, 1) + 0.3, 9.0)
+    with mpl.rc_context(rc):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained", **kw)
+    return fig, axes
+
+
+def save(fig: Figure, stem: str | Path) -> list[Path]:
+    """Write ``stem.pdf`` (vector) and ``stem.png`` (300 dpi); return the paths."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    with mpl.rc_context(rc):
+        for ext in ("pdf", "png"):
+            path = stem.with_suffix(f".{ext}")
+            fig.savefig(path, dpi=DPI, metadata={"CreationDate": None} if ext == "pdf" else None)
+            out.append(path)
+    return out
