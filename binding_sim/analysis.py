@@ -132,7 +132,7 @@ def tau_star_closed_form(a: float, b: float) -> float | None:
     return b / (a + b)
 
 
-def tau_star_numeric(k: float, own: Sequence[float], other: Sequence[float]) -> float | None:
+def tau_star_numeric(k: float, own: npt.ArrayLike, other: npt.ArrayLike) -> float | None:
     """Acceptance threshold by bracketed root finding (``brentq``), any payoffs.
 
     The smallest ``tau`` in [0, 1] such that the actor accepts at every trust

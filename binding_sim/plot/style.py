@@ -58,7 +58,7 @@ LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 """Markers cycled with the colours."""
 
-rc: dict[str, Any] = {
+rc: Any = {
     "font.size": 8,
     "axes.titlesize": 8,
     "axes.labelsize": 8,
