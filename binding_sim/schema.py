@@ -120,6 +120,12 @@ _PAYOFF_DOC = {
     "P": "punishment: both defect (the status quo)",
 }
 
+# Magnitude bounds that keep every product in the relative-gains transform
+# ((1 + k) * payoff, k * payoff) far from float overflow, so no analysis or
+# simulation result can turn into inf or NaN (issue 8: numbers are checked).
+_PAYOFF_BOUND = 1e12
+_K_BOUND = 1e6
+
 _KEYS: list[KeySpec] = [
     KeySpec("scenario.name", "str", None, "scenario name (default: the file's stem)"),
     KeySpec("scenario.description", "str", "", "one-line description"),
@@ -139,6 +145,7 @@ _KEYS: list[KeySpec] = [
         "common external threat theta: every R rises by theta * scope",
         "payoff units",
         lo=0.0,
+        hi=_PAYOFF_BOUND,
     ),
     KeySpec(
         "trust.building_rate",
@@ -174,6 +181,7 @@ _KEYS: list[KeySpec] = [
         0.0,
         "relative-gains sensitivity k (Grieco 1988)",
         lo=0.0,
+        hi=_K_BOUND,
     ),
     KeySpec(
         "actors.*.initial_trust",
@@ -226,6 +234,8 @@ _KEYS: list[KeySpec] = [
             0.0 if p == "P" else None,
             _PAYOFF_DOC[p] + " (same for both actors)",
             "payoff units",
+            lo=-_PAYOFF_BOUND,
+            hi=_PAYOFF_BOUND,
             required=p != "P",
         )
         for p in "RSTP"
@@ -237,6 +247,8 @@ _KEYS: list[KeySpec] = [
             0.0 if p == "P" else None,
             _PAYOFF_DOC[p] + " (for the named actor)",
             "payoff units",
+            lo=-_PAYOFF_BOUND,
+            hi=_PAYOFF_BOUND,
             required=p != "P",
         )
         for p in "RSTP"
