@@ -343,6 +343,22 @@ def apply_overrides(
 
 def _expand(raw: Mapping[str, Any], key: str, source: str, text: str) -> list[str]:
     parts = key.split(".")
+    actors = raw.get("actors")
+    if (
+        parts[0] == "actors"
+        and len(parts) > 2
+        and parts[1] != "*"
+        and isinstance(actors, dict)
+        and len(actors) >= 2
+        and parts[1] not in actors
+    ):
+        # exactly two actors exist already: a new name is a typo, not a third actor
+        raise ConfigError(
+            f"--set {text} ({source})" if source else f"--set {text}",
+            f"actors.{parts[1]}",
+            parts[1],
+            "unknown actor; defined: " + ", ".join(actors) + did_you_mean(parts[1], actors),
+        )
     if "*" not in parts:
         return [key]
     if parts[0] != "actors" or parts.index("*") != 1 or parts.count("*") != 1:
@@ -447,8 +463,15 @@ class _Validator:
         lam = tr["building_rate"]
         for name, arr in arrangements.items():
             if lam * arr.trust_weight > 1.0 + _TOL:
-                raise self.fail(
-                    f"arrangements.{name}.trust_weight",
+                wkey = f"arrangements.{name}.trust_weight"
+                where = self.src(wkey)
+                if (
+                    where == self.source
+                ):  # the weight is from the file: blame an override of lambda
+                    where = self.src("trust.building_rate")
+                raise ConfigError(
+                    where,
+                    wkey,
                     arr.trust_weight,
                     f"building_rate * trust_weight must be <= 1 (building_rate = {lam:g})",
                 )
@@ -593,7 +616,8 @@ class _Validator:
         pm = self.table("protocols.piecemeal", tbl["piecemeal"])
         self.unknown("protocols.piecemeal", pm, ["ladder", "setback"])
         if "ladder" not in pm:
-            raise self.fail(
+            raise ConfigError(
+                self.src("protocols.piecemeal"),  # names an override that created the table
                 "protocols.piecemeal.ladder",
                 MISSING,
                 "required: a list of arrangement names",
