@@ -5,7 +5,8 @@
 - Each series also gets its own line style and marker (:func:`series_style`), so figures survive
   greyscale printing.
 - Fonts sized for print (8 pt text, 7 pt ticks at the printed width).
-- :func:`save` writes a vector PDF and a 300 dpi PNG.
+- :func:`save` writes a vector PDF and a 300 dpi PNG at exactly the figure's size (layout is
+  ``constrained``, so nothing needs cropping and a single-column figure stays 3.5 in wide).
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ __all__ = [
     "LINESTYLES",
     "MARKERS",
     "PALETTE",
+    "PROTOCOL_LABELS",
     "SINGLE",
     "figure",
+    "panel_labels",
+    "protocol_style",
     "rc",
     "save",
     "series_style",
@@ -80,8 +84,7 @@ rc: Any = {
     "legend.frameon": False,
     "figure.dpi": 100,
     "savefig.dpi": DPI,
-    "savefig.bbox": "tight",
-    "savefig.pad_inches": 0.02,
+    "savefig.bbox": "standard",
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
     "image.cmap": "cividis",
@@ -96,6 +99,32 @@ def series_style(i: int) -> dict[str, Any]:
         "linestyle": LINESTYLES[i % len(LINESTYLES)],
         "marker": MARKERS[i % len(MARKERS)],
     }
+
+
+PROTOCOL_LABELS = {"formal": "formal (one-off treaty)", "piecemeal": "piecemeal (ladder)"}
+"""Legend labels of the two protocols of MODEL.md section 5."""
+
+_PROTOCOL_INDEX = {"piecemeal": 0, "formal": 1}
+
+
+def protocol_style(protocol: str) -> dict[str, Any]:
+    """The series style of a protocol, the same in every figure (piecemeal blue solid, formal red dashed)."""
+    return series_style(_PROTOCOL_INDEX.get(protocol, 2 + len(protocol) % 4))
+
+
+def panel_labels(axes: Any, start: str = "a") -> None:
+    """Write ``(a)``, ``(b)``, ... in bold at the top left of each axes."""
+    for i, ax in enumerate(list(getattr(axes, "flat", axes))):
+        ax.text(
+            -0.02,
+            1.02,
+            f"({chr(ord(start) + i)})",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontweight="bold",
+            fontsize=rc["font.size"],
+        )
 
 
 @contextmanager

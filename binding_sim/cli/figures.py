@@ -1,0 +1,67 @@
+"""``binding-sim figures`` and ``binding-sim replot NAME``: the paper figures.
+
+``figures`` runs every experiment script ``experiments/NAME.py`` and writes
+``figures/NAME.pdf``, ``.png`` (300 dpi) and ``.csv`` (the tidy data);
+``replot`` redraws one figure from its CSV alone (see :mod:`binding_sim.figures`).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT, replot, run_figures
+
+ORDER = 60
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "figures",
+        help="run every experiment in experiments/ and write figures/NAME.pdf, .png, .csv",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="low resolution (few replicates, coarse grids)"
+    )
+    p.add_argument(
+        "--experiments",
+        default=str(DEFAULT_EXPERIMENTS),
+        metavar="DIR",
+        help="directory of experiment scripts NAME.py (default ./experiments)",
+    )
+    p.add_argument(
+        "--out",
+        default=str(DEFAULT_OUT),
+        metavar="DIR",
+        help="output directory (default ./figures)",
+    )
+    p.add_argument(
+        "--only", nargs="+", default=None, metavar="NAME", help="run only these figures"
+    )
+    p.set_defaults(func=run)
+
+    q = sub.add_parser("replot", help="redraw a figure from its CSV alone (figures/NAME.csv)")
+    q.add_argument("name", metavar="NAME", help="figure name (or a path to its CSV)")
+    q.add_argument(
+        "--figures",
+        default=str(DEFAULT_OUT),
+        metavar="DIR",
+        help="directory holding NAME.csv (default ./figures)",
+    )
+    q.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="where to write the PDF and PNG (default: --figures)",
+    )
+    q.set_defaults(func=run_replot)
+
+
+def run(args: argparse.Namespace) -> int:
+    run_figures(args.experiments, args.out, quick=args.quick, only=args.only)
+    return 0
+
+
+def run_replot(args: argparse.Namespace) -> int:
+    for path in replot(args.name, args.figures, args.out):
+        print(path)
+    return 0

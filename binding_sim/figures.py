@@ -1,0 +1,324 @@
+"""The paper figures: run experiment scripts, write PDF/PNG/CSV, redraw from CSV.
+
+A figure ``NAME`` is a script ``experiments/NAME.py`` (usually with its
+experiment file ``experiments/NAME.toml``, MODEL.md section 10 and the sweep
+format of ``docs/experiments.md``) whose function ``main(quick=False,
+out_dir=None)`` computes a tidy :class:`pandas.DataFrame` and hands it to
+:func:`publish` together with a *draw function* from :mod:`binding_sim.plot`.
+:func:`publish` writes three files into the output directory:
+
+- ``NAME.csv``: the tidy data the figure was drawn from, preceded by ``#``
+  comment lines naming the draw function and the figure's metadata (JSON),
+  so that ``pandas.read_csv(path, comment="#")`` reads the table and
+  :func:`replot` redraws the figure from the CSV alone;
+- ``NAME.pdf`` (vector) and ``NAME.png`` (300 dpi), in the journal style of
+  :mod:`binding_sim.plot.style`.
+
+:func:`run_figures` (``binding-sim figures``) discovers every script in the
+experiments directory, imports it in-process, runs it and prints one progress
+line per figure with its wall-clock time. Adding a figure therefore means
+adding ``experiments/NAME.py`` (+ ``NAME.toml``) and a draw function; nothing
+here changes.
+
+A draw function has the signature ``draw(data: DataFrame, meta: Mapping) ->
+Figure``, is importable as ``module:function`` and only draws (data
+preparation happens in the script).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import io
+import json
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+import matplotlib
+import pandas as pd
+
+from .errors import BindingSimError, did_you_mean
+from .serialize import to_jsonable
+
+__all__ = [
+    "DEFAULT_EXPERIMENTS",
+    "DEFAULT_OUT",
+    "FigureRun",
+    "discover",
+    "draw_function",
+    "load_script",
+    "publish",
+    "read_figure_csv",
+    "replot",
+    "run_figures",
+    "script_main",
+]
+
+DEFAULT_EXPERIMENTS = Path("experiments")
+"""Default directory of experiment scripts (relative to the working directory)."""
+DEFAULT_OUT = Path("figures")
+"""Default output directory of figures (relative to the working directory)."""
+
+_MAGIC = "# binding_sim figure"
+DrawFunction = Callable[[pd.DataFrame, Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class FigureRun:
+    """One figure made by :func:`run_figures`: its name, files and wall-clock seconds."""
+
+    name: str
+    paths: tuple[Path, ...]
+    seconds: float
+
+
+# ------------------------------------------------------------------ writing
+def _draw_path(draw: DrawFunction) -> str:
+    module = getattr(draw, "__module__", None)
+    qualname = getattr(draw, "__qualname__", "")
+    if not module or module == "__main__" or "<" in qualname or "." in qualname:
+        raise BindingSimError(
+            f"draw function {draw!r}: must be a module-level function of an importable "
+            "module (e.g. binding_sim.plot.binding:trust_rate_sweep_figure) so that "
+            "replot can find it from the CSV"
+        )
+    return f"{module}:{qualname}"
+
+
+def draw_function(path: str) -> DrawFunction:
+    """Import a draw function from ``"module:function"``."""
+    module, _, name = path.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise BindingSimError(f"draw function {path!r}: cannot import ({exc})") from None
+    return fn  # type: ignore[no-any-return]
+
+
+def _use_agg_if_headless() -> None:
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo"):
+        matplotlib.use("Agg")
+
+
+def _render(
+    draw: DrawFunction, data: pd.DataFrame, meta: Mapping[str, Any], stem: Path
+) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from .plot import style
+
+    _use_agg_if_headless()
+    with style.use():
+        fig = draw(data, meta)
+        paths = style.save(fig, stem)
+    plt.close(fig)
+    return paths
+
+
+def publish(
+    name: str,
+    data: pd.DataFrame,
+    draw: DrawFunction,
+    out_dir: str | Path | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> list[Path]:
+    """Write ``NAME.csv`` (tidy data + header), then draw and save ``NAME.pdf`` and ``NAME.png``.
+
+    Parameters
+    ----------
+    name : str
+        Figure name (the stem of the three files).
+    data : DataFrame
+        The tidy table the figure is drawn from.
+    draw : callable
+        ``draw(data, meta) -> Figure``, a module-level function (recorded in
+        the CSV header so that :func:`replot` can find it).
+    out_dir : path, optional
+        Output directory (default :data:`DEFAULT_OUT`).
+    meta : mapping, optional
+        JSON-serialisable scalars the drawing needs besides the table (e.g.
+        ``theta_star``) and provenance (scenario, seed, replicates).
+
+    Returns
+    -------
+    list of Path
+        The CSV, PDF and PNG paths.
+    """
+    out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
+    out.mkdir(parents=True, exist_ok=True)
+    meta = dict(meta or {})
+    csv_path = out / f"{name}.csv"
+    write_figure_csv(csv_path, name, data, _draw_path(draw), meta)
+    # Draw from the table as read back, so the figure is exactly what replot makes.
+    data_back, meta_back, _ = read_figure_csv(csv_path)
+    return [csv_path, *_render(draw, data_back, meta_back, out / name)]
+
+
+def write_figure_csv(
+    path: Path, name: str, data: pd.DataFrame, draw: str, meta: Mapping[str, Any]
+) -> None:
+    """Write the tidy table with its ``#`` header (figure name, draw function, metadata)."""
+    header = [
+        f"{_MAGIC} {name}",
+        f"# draw = {draw}",
+        f"# meta = {json.dumps(to_jsonable(dict(meta)), sort_keys=True, allow_nan=False)}",
+        "# read with pandas.read_csv(path, comment='#'); redraw with `binding-sim replot NAME`",
+    ]
+    buf = io.StringIO()
+    data.to_csv(buf, index=False, lineterminator="\n", float_format="%.8g")
+    path.write_text("\n".join(header) + "\n" + buf.getvalue(), encoding="utf-8")
+
+
+def read_figure_csv(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any], str]:
+    """Read a figure CSV written by :func:`publish`.
+
+    Returns
+    -------
+    (data, meta, draw)
+        The tidy table, the metadata dict and the ``module:function`` path
+        of the draw function.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BindingSimError(f"{path}: cannot read figure data ({exc.strerror})") from None
+    draw = ""
+    meta: dict[str, Any] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("# draw = "):
+            draw = line[len("# draw = ") :].strip()
+        elif line.startswith("# meta = "):
+            try:
+                meta = json.loads(line[len("# meta = ") :])
+            except json.JSONDecodeError as exc:
+                raise BindingSimError(f"{path}: meta header is not JSON ({exc})") from None
+    if not draw:
+        raise BindingSimError(
+            f"{path}: no '# draw = module:function' header (not written by binding-sim figures)"
+        )
+    data = pd.read_csv(io.StringIO(text), comment="#")
+    return data, meta, draw
+
+
+def replot(
+    name: str, figures_dir: str | Path | None = None, out_dir: str | Path | None = None
+) -> list[Path]:
+    """Redraw figure ``name`` from ``FIGURES_DIR/NAME.csv`` alone; return the PDF and PNG paths.
+
+    ``name`` may also be a path to a CSV file.
+    """
+    fig_dir = Path(figures_dir) if figures_dir is not None else DEFAULT_OUT
+    csv_path = Path(name) if name.endswith(".csv") else fig_dir / f"{name}.csv"
+    if not csv_path.is_file():
+        known = sorted(p.stem for p in fig_dir.glob("*.csv")) if fig_dir.is_dir() else []
+        raise BindingSimError(
+            f"replot: {csv_path}: no such figure data"
+            + (did_you_mean(name, known) or (f" (known: {', '.join(known)})" if known else ""))
+        )
+    data, meta, draw = read_figure_csv(csv_path)
+    out = Path(out_dir) if out_dir is not None else csv_path.parent
+    return _render(draw_function(draw), data, meta, out / csv_path.stem)
+
+
+# ------------------------------------------------------------------ running
+def discover(experiments_dir: str | Path | None = None) -> list[str]:
+    """Names of the figure scripts (``NAME.py`` not starting with ``_``), sorted."""
+    folder = Path(experiments_dir) if experiments_dir is not None else DEFAULT_EXPERIMENTS
+    if not folder.is_dir():
+        raise BindingSimError(f"--experiments {folder}: not a directory")
+    return sorted(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
+
+
+def load_script(path: str | Path) -> ModuleType:
+    """Import an experiment script by path (in-process), under a private module name."""
+    path = Path(path).resolve()
+    mod_name = f"binding_sim_experiments.{path.stem}"
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    if spec is None or spec.loader is None:
+        raise BindingSimError(f"{path}: cannot import experiment script")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(mod_name, None)
+        raise
+    if not callable(getattr(module, "main", None)):
+        raise BindingSimError(f"{path}: an experiment script must define main(quick, out_dir)")
+    return module
+
+
+def run_figures(
+    experiments_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    quick: bool = False,
+    only: Sequence[str] | None = None,
+    stream: TextIO | None = None,
+) -> list[FigureRun]:
+    """Run every experiment script (or those in ``only``) and write their figures.
+
+    Prints one line per figure (``[i/n] NAME ... seconds``) and a total line
+    on ``stream`` (default stderr).
+    """
+    stream = stream if stream is not None else sys.stderr
+    folder = Path(experiments_dir) if experiments_dir is not None else DEFAULT_EXPERIMENTS
+    out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
+    names = discover(folder)
+    if only:
+        for n in only:
+            if n not in names:
+                raise BindingSimError(
+                    f"--only {n}: no experiments/{n}.py in {folder}"
+                    + (did_you_mean(n, names) or f" (known: {', '.join(names)})")
+                )
+        names = [n for n in names if n in set(only)]
+    _use_agg_if_headless()
+    runs: list[FigureRun] = []
+    start = time.perf_counter()
+    mode = "quick" if quick else "default"
+    print(f"binding-sim figures: {len(names)} figure(s), {mode} resolution -> {out}", file=stream)
+    for i, name in enumerate(names, 1):
+        t0 = time.perf_counter()
+        print(f"[{i}/{len(names)}] {name} ...", end="", file=stream, flush=True)
+        module = load_script(folder / f"{name}.py")
+        result = module.main(quick=quick, out_dir=out)
+        seconds = time.perf_counter() - t0
+        paths = tuple(Path(p) for p in (result or ()))
+        runs.append(FigureRun(name, paths, seconds))
+        print(f" {seconds:6.1f} s", file=stream, flush=True)
+    total = time.perf_counter() - start
+    print(f"done: {len(names)} figure(s) in {total:.1f} s", file=stream, flush=True)
+    return runs
+
+
+def script_main(main: Callable[..., Any], argv: Sequence[str] | None = None) -> int:
+    """Command line of an experiment script: ``python experiments/NAME.py [--quick] [--out DIR]``.
+
+    User errors print one line on stderr and return 2, as ``binding-sim`` does.
+    """
+    parser = argparse.ArgumentParser(description=(main.__doc__ or "").strip().split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="low resolution (for tests)")
+    parser.add_argument(
+        "--out", default=str(DEFAULT_OUT), metavar="DIR", help="output directory (default figures)"
+    )
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    _use_agg_if_headless()
+    t0 = time.perf_counter()
+    try:
+        paths = main(quick=args.quick, out_dir=Path(args.out))
+    except BindingSimError as exc:
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return exc.exit_status
+    for p in paths or ():
+        print(p)
+    print(f"{time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,69 @@
+"""Catch-22 map over (relative-gains sensitivity k, initial trust): which binding can start.
+
+Analysis only (MODEL.md sections 3 and 7): see ``catch22_map.toml`` and
+:mod:`binding_sim.plot.catch22`. Run ``python experiments/catch22_map.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from binding_sim.errors import ConfigError
+from binding_sim.figures import publish, script_main
+from binding_sim.plot.catch22 import catch22_map_figure, catch22_table
+from binding_sim.scenario import Scenario
+
+HERE = Path(__file__).resolve().parent
+TOML = HERE / "catch22_map.toml"
+
+
+def axis(key: str, spec: object, quick: bool) -> np.ndarray:
+    """Grid values of one key: a list, or {start, stop, num} (linspace; num <= 21 when quick)."""
+    if isinstance(spec, list) and spec:
+        return np.asarray(spec, dtype=float)
+    if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
+        num = min(int(spec["num"]), 21) if quick else int(spec["num"])
+        return np.linspace(float(spec["start"]), float(spec["stop"]), num)
+    raise ConfigError(
+        str(TOML), f"design.grid.{key}", spec, "must be a list or {start, stop, num}"
+    )
+
+
+def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
+    """Catch-22 map: formal, piecemeal-only and neither regions with class boundaries."""
+    exp = tomllib.loads(TOML.read_text(encoding="utf-8"))
+    head = exp["experiment"]
+    scen = head["scenario"]
+    path = HERE / scen if scen.endswith(".toml") else scen
+    scenario = Scenario.load(path).with_values(head.get("set", {}))
+    (x_key, x_spec), (y_key, y_spec) = exp["design"]["grid"].items()
+    data = catch22_table(
+        scenario, x_key, axis(x_key, x_spec, quick), y_key, axis(y_key, y_spec, quick)
+    )
+    point = [_value(scenario, x_key), _value(scenario, y_key)]
+    meta = {
+        "scenario": scenario.name,
+        "actors": list(scenario.actor_names),
+        "x": x_key,
+        "y": y_key,
+        "point": point,
+        "first_rung": scenario.ladder[0] if scenario.ladder else None,
+        "quick": quick,
+    }
+    return publish("catch22_map", data, catch22_map_figure, out_dir, meta)
+
+
+def _value(scenario: Scenario, key: str) -> float:
+    """The scenario's own value of a grid key (actor A's for ``actors.*``)."""
+    if key == "scenario.common_threat":
+        return scenario.common_threat
+    _, who, attr = key.split(".")
+    actor = scenario.actors[0] if who == "*" else scenario.actors[scenario.actor_names.index(who)]
+    return float(getattr(actor, attr))
+
+
+if __name__ == "__main__":
+    raise SystemExit(script_main(main))
