@@ -1,0 +1,442 @@
+"""Experiment files: a scenario, a design, protocols, replicates and a root seed (issue 4).
+
+An experiment is one TOML file with an ``[experiment]`` table and an optional
+``[design]`` table (see :mod:`binding_sim.design` and ``docs/sweeps.md``)::
+
+    [experiment]
+    name = "trust_rate_sweep"
+    scenario = "krickovic2016"          # preset name, or path relative to this file
+    protocols = ["formal", "piecemeal"]
+    reps = 2000
+    horizon = 200                        # optional: default the scenario's horizon
+    seed = 20161                         # optional: drawn, printed and recorded
+    set = { "trust.erosion_rate" = 0.3 } # optional fixed scenario overrides
+
+    [design]
+    kind = "grid"
+    grid = { "trust.building_rate" = { start = 0.01, stop = 0.3, num = 30 } }
+
+Every key is documented in :data:`EXPERIMENT_KEYS` (type, default, range),
+like the scenario keys of :mod:`binding_sim.schema`. :meth:`Experiment.load`
+checks everything, including every cell of the design, before returning;
+errors are one-line :class:`~binding_sim.errors.ConfigError` messages
+naming the experiment file and the key. The random streams follow MODEL.md
+section 11: the root seed is the only seed a sweep needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .design import Design, KeyProblem, flatten, normalize_value, parse_design, resolve_key
+from .errors import MISSING, ConfigError, did_you_mean
+from .rng import draw_root_seed
+from .scenario import Scenario, preset_names
+from .schema import KeySpec, check_value
+from .serialize import dumps
+
+__all__ = ["EXPERIMENT_KEYS", "PROTOCOLS", "SEED_MAX", "Experiment"]
+
+PROTOCOLS = ("formal", "piecemeal")
+"""The binding protocols of MODEL.md section 5."""
+
+SEED_MAX = 2**63 - 1
+"""Largest root seed (seeds are stored as 64-bit signed integers in the tables)."""
+
+_EXPERIMENT_SPECS = [
+    KeySpec("experiment.name", "str", None, "experiment name (default: the file's stem)"),
+    KeySpec("experiment.description", "str", "", "one-line description"),
+    KeySpec(
+        "experiment.scenario",
+        "str",
+        None,
+        "scenario: a preset name or a path to a TOML file, relative to the experiment file",
+        required=True,
+    ),
+    KeySpec(
+        "experiment.protocols",
+        "str_list",
+        None,
+        "protocols to run in every cell, from 'formal' and 'piecemeal' "
+        "(default: both if the scenario has a ladder, else 'formal')",
+    ),
+    KeySpec(
+        "experiment.reps",
+        "int",
+        1000,
+        "replicates per cell and protocol (--reps overrides)",
+        "replicates",
+        lo=1,
+        hi=1_000_000_000,
+    ),
+    KeySpec(
+        "experiment.horizon",
+        "int",
+        None,
+        "rounds per replicate (default: the scenario's scenario.horizon)",
+        "rounds",
+        lo=1,
+        hi=1_000_000,
+    ),
+    KeySpec(
+        "experiment.seed",
+        "int",
+        None,
+        "root seed of MODEL.md section 11 (default: drawn from the OS, printed and recorded; "
+        "--seed overrides)",
+        lo=0,
+        hi=SEED_MAX,
+    ),
+    KeySpec(
+        "experiment.quick_reps",
+        "int",
+        200,
+        "replicates in quick mode (figure scripts' --quick), unless --reps is given",
+        "replicates",
+        lo=1,
+        hi=1_000_000_000,
+    ),
+]
+
+EXPERIMENT_KEYS: dict[str, KeySpec] = {s.key: s for s in _EXPERIMENT_SPECS}
+"""Scalar keys of the ``[experiment]`` table (``set`` and ``[design]`` are tables)."""
+
+_EXPERIMENT_TABLE_KEYS = [k.split(".", 1)[1] for k in EXPERIMENT_KEYS] + ["set"]
+_SECTIONS = ("experiment", "design")
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated experiment: base scenario, design, protocols, replicates and seed.
+
+    Build one with :meth:`load` (a TOML file) or :meth:`from_dict`.
+
+    Attributes
+    ----------
+    name, description : str
+        From the file (``name`` defaults to the file's stem).
+    source : str
+        The experiment file (for messages).
+    scenario_ref : str
+        ``experiment.scenario`` as written.
+    scenario : Scenario
+        The base scenario: loaded, with ``set`` and ``horizon`` applied.
+    design : Design
+        The cells (each validated).
+    protocols : tuple of str
+        Protocols run in every cell.
+    reps : int
+        Replicates per cell and protocol (after ``--reps`` / quick mode).
+    seed : int
+        Root seed (MODEL.md section 11).
+    seed_drawn : bool
+        Whether the seed was drawn from the OS (no seed in the file or call).
+    fixed : dict
+        The ``set`` overrides (dotted key -> value).
+    horizon : int or None
+        ``experiment.horizon`` if given.
+    quick : bool
+        Whether quick mode was asked for.
+    base_dir : str
+        Folder that relative scenario paths are resolved against.
+    """
+
+    name: str
+    description: str
+    source: str
+    scenario_ref: str
+    scenario: Scenario
+    design: Design
+    protocols: tuple[str, ...]
+    reps: int
+    seed: int
+    seed_drawn: bool = False
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    horizon: int | None = None
+    quick: bool = False
+    base_dir: str = "."
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        reps: int | None = None,
+        seed: int | None = None,
+        quick: bool = False,
+    ) -> Experiment:
+        """Load and fully validate an experiment file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The TOML file.
+        reps : int, optional
+            Overrides ``experiment.reps`` (and quick mode).
+        seed : int, optional
+            Overrides ``experiment.seed``.
+        quick : bool
+            Use ``experiment.quick_reps`` replicates (unless ``reps`` is given).
+
+        Raises
+        ------
+        ConfigError
+            On any invalid input, with a one-line message naming the file and key.
+        """
+        p = Path(path)
+        source = str(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(source, "(file)", source, "experiment file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(source, "(file)", source, f"cannot read: {exc}") from None
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, "(syntax)", "(TOML)", f"malformed TOML: {exc}") from None
+        return cls.from_dict(
+            raw,
+            source=source,
+            base_dir=p.resolve().parent,
+            default_name=p.stem,
+            reps=reps,
+            seed=seed,
+            quick=quick,
+        )
+
+    @classmethod
+    def from_dict(
+        cls,
+        raw: Mapping[str, Any],
+        source: str = "<experiment>",
+        base_dir: str | Path = ".",
+        default_name: str = "experiment",
+        reps: int | None = None,
+        seed: int | None = None,
+        quick: bool = False,
+    ) -> Experiment:
+        """Validate a parsed experiment mapping (see :meth:`load`)."""
+        if not isinstance(raw, Mapping):
+            raise ConfigError(source, "(file)", raw, "must be a TOML document")
+        for key in raw:
+            if key not in _SECTIONS:
+                raise ConfigError(
+                    source,
+                    key,
+                    raw[key],
+                    "unknown section; allowed: [experiment], [design]"
+                    + did_you_mean(key, _SECTIONS),
+                )
+        exp = raw.get("experiment", MISSING)
+        if exp is MISSING:
+            raise ConfigError(source, "experiment", MISSING, "the [experiment] table is required")
+        if not isinstance(exp, dict):
+            raise ConfigError(source, "experiment", exp, "must be a table")
+        for key in exp:
+            if key not in _EXPERIMENT_TABLE_KEYS:
+                raise ConfigError(
+                    source,
+                    f"experiment.{key}",
+                    exp[key],
+                    "unknown key; allowed here: "
+                    + ", ".join(_EXPERIMENT_TABLE_KEYS)
+                    + did_you_mean(key, _EXPERIMENT_TABLE_KEYS),
+                )
+        vals = {
+            k.split(".", 1)[1]: _value(source, exp, k.split(".", 1)[1]) for k in EXPERIMENT_KEYS
+        }
+        for name, given in (("reps", reps), ("seed", seed)):
+            if given is not None:
+                problem = check_value(EXPERIMENT_KEYS[f"experiment.{name}"], given)
+                if problem is not None:
+                    raise ConfigError(f"--{name}", name, given, problem)
+        scenario_ref = vals["scenario"]
+        scenario = _load_scenario(scenario_ref, Path(base_dir), source)
+
+        fixed_raw = exp.get("set", {})
+        if not isinstance(fixed_raw, dict):
+            raise ConfigError(
+                source, "experiment.set", fixed_raw, "must be a table of key = value"
+            )
+        fixed: dict[str, Any] = {}
+        for key, value in flatten(fixed_raw).items():
+            try:
+                spec, _ = resolve_key(key, scenario)
+                fixed[key] = normalize_value(spec, value)
+            except KeyProblem as exc:
+                raise ConfigError(source, f"experiment.set.{key}", value, str(exc)) from None
+        if vals["horizon"] is not None:
+            fixed["scenario.horizon"] = vals["horizon"]
+        if fixed:
+            try:
+                scenario = scenario.with_values(fixed)
+            except ConfigError as exc:
+                raise ConfigError(
+                    source,
+                    "experiment.set",
+                    fixed,
+                    f"gives {exc.key} = {exc.value!r}: {exc.allowed}",
+                ) from None
+
+        protocols = vals["protocols"]
+        if protocols is None:
+            protocols = ["formal", "piecemeal"] if scenario.ladder is not None else ["formal"]
+        if not protocols:
+            raise ConfigError(
+                source, "experiment.protocols", protocols, "give at least one protocol"
+            )
+        for proto in protocols:
+            if proto not in PROTOCOLS:
+                raise ConfigError(
+                    source,
+                    "experiment.protocols",
+                    proto,
+                    "unknown protocol; choose from "
+                    + ", ".join(PROTOCOLS)
+                    + did_you_mean(proto, PROTOCOLS),
+                )
+        if len(set(protocols)) != len(protocols):
+            raise ConfigError(
+                source, "experiment.protocols", protocols, "each protocol may appear once"
+            )
+        if "piecemeal" in protocols and scenario.ladder is None:
+            raise ConfigError(
+                source,
+                "experiment.protocols",
+                protocols,
+                f"scenario {scenario.name!r} has no piecemeal ladder ([protocols.piecemeal])",
+            )
+
+        seed_drawn = False
+        if seed is None:
+            seed = vals["seed"]
+        if seed is None:
+            seed = draw_root_seed()
+            seed_drawn = True
+        if reps is None:
+            reps = min(vals["reps"], vals["quick_reps"]) if quick else vals["reps"]
+
+        design = parse_design(raw.get("design", {}), scenario, source, int(seed))
+        return cls(
+            name=vals["name"] if vals["name"] is not None else default_name,
+            description=vals["description"],
+            source=source,
+            scenario_ref=scenario_ref,
+            scenario=scenario,
+            design=design,
+            protocols=tuple(protocols),
+            reps=int(reps),
+            seed=int(seed),
+            seed_drawn=seed_drawn,
+            fixed=fixed,
+            horizon=vals["horizon"],
+            quick=quick,
+            base_dir=str(base_dir),
+            raw=dict(raw),
+        )
+
+    def with_seed(self, seed: int) -> Experiment:
+        """The same experiment with another root seed (the design is re-derived)."""
+        return Experiment.from_dict(
+            self.raw,
+            source=self.source,
+            base_dir=self.base_dir,
+            default_name=self.name,
+            reps=self.reps,
+            seed=seed,
+            quick=self.quick,
+        )
+
+    # ----------------------------------------------------------------- records
+    @property
+    def n_cells(self) -> int:
+        """Number of cells of the design."""
+        return len(self.design)
+
+    def cell(self, index: int) -> Scenario:
+        """The scenario of cell ``index``."""
+        return self.design.cell(self.scenario, index)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully resolved experiment (every default filled in) as plain data."""
+        return {
+            "experiment": {
+                "name": self.name,
+                "description": self.description,
+                "source": self.source,
+                "scenario": self.scenario_ref,
+                "protocols": list(self.protocols),
+                "reps": self.reps,
+                "horizon": self.scenario.horizon,
+                "seed": self.seed,
+                "seed_drawn": self.seed_drawn,
+                "set": dict(self.fixed),
+                "quick": self.quick,
+            },
+            "design": {
+                **self.design.spec,
+                "params": list(self.design.params),
+                "cells": len(self.design),
+            },
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of what determines the results: resolved experiment, scenario and every cell.
+
+        Excludes where the file lives and presentation-only fields (name,
+        description, quick flag), so a moved or renamed file still resumes.
+        """
+        exp = self.to_dict()
+        for key in ("name", "description", "source", "quick", "seed_drawn"):
+            exp["experiment"].pop(key)
+        payload = {
+            "experiment": exp,
+            "scenario": self.scenario.to_dict(),
+            "points": list(self.design.points),
+        }
+        return hashlib.sha256(dumps(payload, indent=None).encode()).hexdigest()
+
+
+def _value(source: str, table: Mapping[str, Any], name: str) -> Any:
+    spec = EXPERIMENT_KEYS[f"experiment.{name}"]
+    if name not in table:
+        if spec.required:
+            raise ConfigError(
+                source, f"experiment.{name}", MISSING, "required key is missing; " + spec.allowed()
+            )
+        return spec.default
+    value = table[name]
+    problem = check_value(spec, value)
+    if problem is not None:
+        raise ConfigError(source, f"experiment.{name}", value, problem)
+    return value
+
+
+def _load_scenario(ref: str, base_dir: Path, source: str) -> Scenario:
+    """Load ``experiment.scenario``: a preset name, or a path relative to the experiment file."""
+    candidate = Path(ref) if Path(ref).is_absolute() else base_dir / ref
+    looks_like_path = ref.endswith(".toml") or "/" in ref or "\\" in ref or candidate.exists()
+    if looks_like_path:
+        if not candidate.is_file():
+            raise ConfigError(
+                source, "experiment.scenario", ref, f"scenario file not found: {candidate}"
+            )
+        return Scenario.load(candidate)
+    if ref not in preset_names():
+        raise ConfigError(
+            source,
+            "experiment.scenario",
+            ref,
+            "neither a preset ("
+            + ", ".join(preset_names())
+            + ") nor a path to a .toml file relative to the experiment file"
+            + did_you_mean(ref, preset_names()),
+        )
+    return Scenario.load(ref)
