@@ -257,6 +257,7 @@ def replicator_dynamics(
     x0: npt.ArrayLike | None = None,
     *,
     horizon: float = 2000.0,
+    max_horizon: float = 200000.0,
     points: int = 401,
     tol: float = 1e-6,
     method: str = "nashpy",
@@ -267,7 +268,11 @@ def replicator_dynamics(
     ``s = max(M) - min(M)`` is the payoff spread, so that ``horizon`` counts
     generations in which a payoff difference of the whole spread acts
     ``horizon`` times: the result does not depend on the units of ``M``.
-    A matrix with no spread leaves every share where it started.
+    While the shares still move (``max |dx/dt| / s >= tol``) the run is
+    continued from where it stopped, to ten times its length each time, up
+    to ``max_horizon``: trajectories that pass close to a saddle (near a
+    change of the game's class, say) linger there for a long time before
+    leaving. A matrix with no spread leaves every share where it started.
 
     Parameters
     ----------
@@ -276,7 +281,9 @@ def replicator_dynamics(
     x0 : array_like, shape (n,), optional
         Initial shares; default uniform.
     horizon : float
-        Length of the run in units of ``1 / s`` (default 2000).
+        Length of the first run in units of ``1 / s`` (default 2000).
+    max_horizon : float
+        Longest run, in the same units, when the shares have not settled (default 200000).
     points : int
         Number of recorded time points (geometrically spaced after 0).
     tol : float
@@ -293,30 +300,42 @@ def replicator_dynamics(
     M = _payoff_matrix(payoff_matrix)
     n = M.shape[0]
     x = _initial_shares(x0, n)
-    if not horizon > 0 or points < 2:
+    if not 0 < horizon <= max_horizon or points < 2:
         raise BindingSimError(
-            f"replicator horizon = {horizon!r}, points = {points!r}: need horizon > 0, points >= 2"
+            f"replicator horizon = {horizon!r}, max_horizon = {max_horizon!r}, points = "
+            f"{points!r}: need 0 < horizon <= max_horizon and points >= 2"
         )
     spread = float(M.max() - M.min())
     if spread == 0.0:
         times = np.array([0.0, 1.0])
         return ReplicatorOutcome(x, times, np.stack([x, x]), True, 0.0, method)
-    t_end = horizon / spread
-    times = np.concatenate([[0.0], np.geomspace(t_end * 1e-4, t_end, points - 1)])
     used = method
-    traj = replicator_trajectory(M, x, times, method)
-    if method == "nashpy" and (
-        not np.isfinite(traj).all()
-        or traj.min() < -1e-6
-        or np.abs(traj.sum(axis=1) - 1.0).max() > 1e-6
-    ):
-        used = "log"
-        traj = replicator_trajectory(M, x, times, "log")
-    traj = np.clip(traj, 0.0, None)
-    traj /= traj.sum(axis=1, keepdims=True)
-    final = traj[-1]
-    speed = float(np.abs(replicator_derivative(final, M)).max() / spread)
-    return ReplicatorOutcome(final, times, traj, speed < tol, speed, used)
+    parts_t: list[FloatArray] = []
+    parts_x: list[FloatArray] = []
+    start, length = 0.0, horizon / spread
+    while True:
+        times = start + np.concatenate([[0.0], np.geomspace(length * 1e-4, length, points - 1)])
+        traj = replicator_trajectory(M, x, times - start, used)
+        if used == "nashpy" and (
+            not np.isfinite(traj).all()
+            or traj.min() < -1e-6
+            or np.abs(traj.sum(axis=1) - 1.0).max() > 1e-6
+        ):
+            used = "log"
+            traj = replicator_trajectory(M, x, times - start, used)
+        traj = np.clip(traj, 0.0, None)
+        traj /= traj.sum(axis=1, keepdims=True)
+        parts_t.append(times if not parts_t else times[1:])
+        parts_x.append(traj if not parts_x else traj[1:])
+        x = traj[-1]
+        speed = float(np.abs(replicator_derivative(x, M)).max() / spread)
+        start = float(times[-1])
+        if speed < tol or start * spread >= max_horizon * (1 - 1e-12):
+            break
+        length = min(9.0 * start, max_horizon / spread - start)
+    return ReplicatorOutcome(
+        x, np.concatenate(parts_t), np.concatenate(parts_x), speed < tol, speed, used
+    )
 
 
 # --------------------------------------------------------------------------- Moran process

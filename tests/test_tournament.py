@@ -258,3 +258,43 @@ def test_cli_errors_exit_2_with_one_line(capsys, argv, needle):
     err = capsys.readouterr().err
     assert rc == 2
     assert needle in err and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ figure data and drawing
+def test_strategy_evolution_table_and_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from binding_sim.plot.strategy_evolution import (
+        strategy_evolution_figure,
+        strategy_evolution_table,
+        temptation_onset,
+    )
+
+    s = Scenario.load("krickovic2016")
+    # T' > R' from k = (R - T) / ((T - S)(1 - tau)): formal (6-2)/(4*0.5) = 2,
+    # md_transparency (1-0.2)/(0.4*0.5) = 4
+    assert temptation_onset(s, "formal") == pytest.approx(2.0)
+    assert temptation_onset(s, "md_transparency") == pytest.approx(4.0)
+    players = ("allc", "alld", "tft", "grim")
+    data = strategy_evolution_table(
+        s, ["formal", "md_transparency"], [0.5, 5.0], players=players, turns=20
+    )
+    assert len(data) == 2 * 2 * len(players)
+    for _, grp in data.groupby(["arrangement", "relative_gains"]):
+        assert grp["share"].sum() == pytest.approx(1.0)
+        recip = grp.loc[grp["player"].isin(["tft", "grim"]), "share"].sum()
+        assert grp["reciprocating_share"].iloc[0] == pytest.approx(recip)
+        assert sorted(grp["rank"]) == [1, 2, 3, 4]
+    fig = strategy_evolution_figure(
+        data,
+        {
+            "ranking_arrangement": "formal",
+            "ranking_k": [0.5, 5.0],
+            "arrangements": ["formal", "md_transparency"],
+        },
+    )
+    assert len(fig.axes) == 3
+    plt.close(fig)

@@ -1,0 +1,83 @@
+"""Strategy evolution under relative gains: reciprocating share against k, and two rankings.
+
+Round-robin tournaments of the classic memory-one strategies on each
+arrangement's relative-gains stage game, then replicator dynamics (see
+``strategy_evolution.toml``, :mod:`binding_sim.tournament` and
+:mod:`binding_sim.plot.strategy_evolution`). Run
+``python experiments/strategy_evolution.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from binding_sim.errors import ConfigError
+from binding_sim.figures import publish, script_main
+from binding_sim.plot.strategy_evolution import (
+    strategy_evolution_figure,
+    strategy_evolution_table,
+)
+from binding_sim.scenario import Scenario
+from binding_sim.tournament import DEFAULT_PLAYERS
+
+HERE = Path(__file__).resolve().parent
+TOML = HERE / "strategy_evolution.toml"
+KEY = "actors.*.relative_gains"
+
+
+def axis(spec: object, quick: bool) -> np.ndarray:
+    """Grid of k: a list, or {start, stop, num} (linspace; num <= 9 when quick)."""
+    if isinstance(spec, list) and spec:
+        return np.asarray(spec, dtype=float)
+    if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
+        num = min(int(spec["num"]), 9) if quick else int(spec["num"])
+        return np.linspace(float(spec["start"]), float(spec["stop"]), num)
+    raise ConfigError(
+        str(TOML), f"design.grid.{KEY}", spec, "must be a list or {start, stop, num}"
+    )
+
+
+def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
+    """Reciprocating share after replicator dynamics against k; rankings at a low and a high k."""
+    exp = tomllib.loads(TOML.read_text(encoding="utf-8"))
+    head = exp["experiment"]
+    scen = head["scenario"]
+    path = HERE / scen if scen.endswith(".toml") else scen
+    scenario = Scenario.load(path).with_values(head.get("set", {}))
+    grid = exp["design"]["grid"]
+    if set(grid) != {KEY}:
+        raise ConfigError(str(TOML), "design.grid", sorted(grid), f"must sweep only {KEY}")
+    ranking = exp["ranking"]
+    ranking_k = [float(v) for v in ranking["relative_gains"]]
+    ks = np.unique(np.concatenate([axis(grid[KEY], quick), ranking_k]))
+    arrangements = list(head["arrangements"])
+    if ranking["arrangement"] not in arrangements:
+        arrangements.append(ranking["arrangement"])
+    data = strategy_evolution_table(
+        scenario,
+        arrangements,
+        ks,
+        players=tuple(head.get("players", DEFAULT_PLAYERS)),
+        turns=int(head.get("turns", 200)),
+        noise=float(head.get("noise", 0.05)),
+        trust=head.get("trust"),
+    )
+    meta = {
+        "scenario": scenario.name,
+        "actors": list(scenario.actor_names),
+        "arrangements": arrangements,
+        "ranking_arrangement": ranking["arrangement"],
+        "ranking_k": ranking_k,
+        "turns": int(head.get("turns", 200)),
+        "noise": float(head.get("noise", 0.05)),
+        "trust": head.get("trust"),
+        "quick": quick,
+    }
+    return publish("strategy_evolution", data, strategy_evolution_figure, out_dir, meta)
+
+
+if __name__ == "__main__":
+    raise SystemExit(script_main(main))
