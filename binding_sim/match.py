@@ -237,32 +237,42 @@ def _noisy(p: npt.ArrayLike, noise: float) -> np.ndarray:
 def transition_matrix(a: MemoryOne, b: MemoryOne, noise: float = 0.0) -> np.ndarray:
     """Transition matrix ``M`` (4x4, rows sum to 1) of the match chain (module docstring)."""
     e = _check_noise(noise)
-    pa = _noisy(a.vector, e)
-    pb = _noisy(b.vector[_SWAP], e)
-    move_a = np.stack([pa, 1.0 - pa], axis=1)  # (state, a')
-    move_b = np.stack([pb, 1.0 - pb], axis=1)  # (state, b')
+    va, vb = a.vector, b.vector[_SWAP]
+    # P(C) and P(D) each computed directly (no 1 - p cancellation for tiny noise)
+    move_a = np.stack([_noisy(va, e), _noisy(1.0 - va, e)], axis=1)  # (state, a')
+    move_b = np.stack([_noisy(vb, e), _noisy(1.0 - vb, e)], axis=1)  # (state, b')
     return (move_a[:, :, None] * move_b[:, None, :]).reshape(4, 4)
 
 
 def initial_distribution(a: MemoryOne, b: MemoryOne, noise: float = 0.0) -> np.ndarray:
     """Distribution ``v_1`` of the first round's state, shape ``(4,)``."""
     e = _check_noise(noise)
-    fa = float(_noisy(a.first, e))
-    fb = float(_noisy(b.first, e))
-    return np.outer([fa, 1.0 - fa], [fb, 1.0 - fb]).ravel()
+    move_a = [float(_noisy(a.first, e)), float(_noisy(1.0 - a.first, e))]
+    move_b = [float(_noisy(b.first, e)), float(_noisy(1.0 - b.first, e))]
+    return np.outer(move_a, move_b).ravel()
 
 
 def _class_stationary(M: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Unique stationary distribution of the closed irreducible class ``members``."""
-    sub = M[np.ix_(members, members)]
-    m = sub.shape[0]
-    lhs = np.vstack([(sub - np.eye(m)).T, np.ones((1, m))])
-    rhs = np.zeros(m + 1)
-    rhs[-1] = 1.0
-    pi, *_ = np.linalg.lstsq(lhs, rhs, rcond=None)
+    """Unique stationary distribution of the closed irreducible class ``members``.
+
+    Grassmann-Taksar-Heyman state reduction (Grassmann, Taksar and Heyman
+    1985; Stewart 1994, section 2.7): Gaussian elimination without
+    subtractions, accurate to machine precision even for nearly decomposable
+    chains (noise close to 0 or 1).
+    """
+    P = M[np.ix_(members, members)].astype(float, copy=True)
+    m = P.shape[0]
+    for k in range(m - 1, 0, -1):
+        s = P[k, :k].sum()
+        P[:k, k] /= s
+        P[:k, :k] += np.outer(P[:k, k], P[k, :k])
+    pi = np.zeros(m)
+    pi[0] = 1.0
+    for k in range(1, m):
+        pi[k] = pi[:k] @ P[:k, k]
     out = np.zeros(M.shape[0])
-    out[members] = np.clip(pi, 0.0, None)
-    return out / out.sum()
+    out[members] = pi / pi.sum()
+    return out
 
 
 def _closed_classes(M: np.ndarray) -> list[np.ndarray]:
@@ -276,16 +286,39 @@ def _closed_classes(M: np.ndarray) -> list[np.ndarray]:
     return closed
 
 
+def _first_recurrent_state(M: np.ndarray, start: np.ndarray, transient: np.ndarray) -> np.ndarray:
+    """Distribution of the first recurrent state the chain visits from ``start``.
+
+    Eliminates the transient states one by one (the stochastic complement,
+    state reduction as in the GTH algorithm): a state's exits are
+    redistributed over the remaining states in proportion to its
+    probabilities of leaving to each, using only additions, products and
+    divisions of non-negative numbers, so absorption probabilities stay
+    accurate when a state leaves its transient class with a tiny probability.
+    """
+    P = M.copy()
+    v = start.copy()
+    for k in np.flatnonzero(transient):
+        row = P[k].copy()
+        row[k] = 0.0
+        row /= row.sum()  # where k goes when it leaves (columns of removed states are 0)
+        P += np.outer(P[:, k], row)
+        P[:, k] = 0.0
+        P[k] = 0.0
+        v += v[k] * row
+        v[k] = 0.0
+    return v
+
+
 def limiting_distribution(M: npt.ArrayLike, start: npt.ArrayLike) -> np.ndarray:
     """Cesaro limit ``lim (1/N) sum_{t<N} start M^t`` of a finite Markov chain.
 
-    Exact linear algebra: each closed communicating class (strongly connected
-    component with no edge out; Tarjan's algorithm via scipy) has a unique
-    stationary distribution, also when periodic; the transient states are
-    absorbed into the classes with probabilities ``h`` solving
-    ``(I - Q) h = r`` (Kemeny and Snell 1960, ch. 3). The limit is the
-    mixture of the classes' stationary distributions with the absorption
-    probabilities from ``start``.
+    Exact linear algebra: each closed communicating class (a strongly
+    connected component with no edge out, from ``scipy.sparse.csgraph``) has
+    a unique stationary distribution, also when periodic, and the chain ends
+    in class ``c`` with the probability that the first recurrent state it
+    visits lies in ``c`` (Kemeny and Snell 1960, ch. 3). The limit is the
+    mixture of the classes' stationary distributions with these weights.
 
     Parameters
     ----------
@@ -298,16 +331,10 @@ def limiting_distribution(M: npt.ArrayLike, start: npt.ArrayLike) -> np.ndarray:
     v = np.asarray(start, dtype=float)
     closed = _closed_classes(M)
     transient = ~np.any(closed, axis=0)
+    hit = _first_recurrent_state(M, v, transient) if transient.any() else v
     out = np.zeros(M.shape[0])
-    if transient.any():
-        Q = M[np.ix_(transient, transient)]
-        fundamental = np.linalg.inv(np.eye(int(transient.sum())) - Q)
     for members in closed:
-        weight = v[members].sum()
-        if transient.any():
-            r = M[np.ix_(transient, members)].sum(axis=1)
-            weight += v[transient] @ (fundamental @ r)
-        out += weight * _class_stationary(M, members)
+        out += hit[members].sum() * _class_stationary(M, members)
     return out
 
 
