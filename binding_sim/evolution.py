@@ -82,6 +82,7 @@ import numpy.typing as npt
 from scipy.integrate import solve_ivp
 
 from .errors import BindingSimError
+from .outcomes import wilson_interval
 from .rng import iter_block_generators
 
 __all__ = [
@@ -96,7 +97,6 @@ __all__ = [
     "replicator_dynamics",
     "replicator_trajectory",
     "simulate_moran",
-    "wilson_bounds",
 ]
 
 REPLICATOR_METHODS = ("nashpy", "log")
@@ -106,8 +106,6 @@ FITNESS_MAPPINGS = ("linear", "exponential")
 """Payoff-to-fitness maps of the Moran process: ``1 - w + w F`` and ``exp(w F)``."""
 
 FloatArray = npt.NDArray[np.float64]
-
-_Z95 = 1.959963984540054
 
 
 # --------------------------------------------------------------------------- replicator dynamics
@@ -475,17 +473,6 @@ def fixation_probabilities(
     return rho
 
 
-def wilson_bounds(successes: int, n: int, z: float = _Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (Wilson 1927); ``(0, 1)`` when ``n = 0``."""
-    if n <= 0:
-        return (0.0, 1.0)
-    p = successes / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
 @dataclass(frozen=True)
 class MoranOutcome:
     """Result of :func:`simulate_moran`.
@@ -499,7 +486,7 @@ class MoranOutcome:
     share : float
         ``fixations / reps``, the simulated fixation probability.
     ci : tuple of float
-        Wilson 95% interval of ``share``.
+        Wilson 95% interval of ``share`` (:func:`binding_sim.outcomes.wilson_interval`).
     exact : float
         The closed form :func:`fixation_probability` for the same process.
     mean_jumps : float
@@ -577,7 +564,7 @@ def simulate_moran(
         reps=reps,
         fixations=fixations,
         share=fixations / reps,
-        ci=wilson_bounds(fixations, reps),
+        ci=wilson_interval(fixations, reps),
         exact=exact,
         mean_jumps=jumps_total / reps,
         seed=int(seed),

@@ -23,7 +23,6 @@ from binding_sim.evolution import (
     replicator_dynamics,
     replicator_trajectory,
     simulate_moran,
-    wilson_bounds,
 )
 
 payoff = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
@@ -245,12 +244,3 @@ def test_moran_fitness_and_errors():
         fixation_probability([[1.0, 1.0], [1.0, 1.0]], 5, 1.5)
     with pytest.raises(BindingSimError, match="mutants"):
         fixation_probability([[1.0, 1.0], [1.0, 1.0]], 5, 0.1, mutants=6)
-
-
-def test_wilson_bounds_by_hand():
-    # n = 100, 50 successes: centre 0.5, half-width z*sqrt(0.25/100 + z^2/40000)/(1 + z^2/100)
-    z = 1.959963984540054
-    half = z * math.sqrt(0.25 / 100 + z * z / 40000) / (1 + z * z / 100)
-    lo, hi = wilson_bounds(50, 100)
-    assert lo == pytest.approx(0.5 - half) and hi == pytest.approx(0.5 + half)
-    assert wilson_bounds(0, 0) == (0.0, 1.0)
