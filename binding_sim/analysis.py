@@ -184,7 +184,7 @@ def grim_delta_star(R: float, S: float, T: float, P: float) -> float | None:
     if T <= R:
         return 0.0
     if R > P:
-        return (T - R) / (T - P)
+        return float((T - R) / (T - P))  # a Python float even for numpy inputs
     return None
 
 
@@ -264,7 +264,8 @@ def arrangement_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
         "tau_star": _tau_stars(scenario, name),
         "delta_star": delta,
         "self_enforcing": {
-            n: (d is not None and d <= scenario.discount_factor + TOL) for n, d in delta.items()
+            n: bool(d is not None and d <= scenario.discount_factor + TOL)
+            for n, d in delta.items()
         },
         "equilibria": [[sa.tolist(), sb.tolist()] for sa, sb in rel.equilibria()],
         "accepted_at_start": accepted_at_start(scenario, name),
