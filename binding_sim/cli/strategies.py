@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=(
             "Round robin of memory-one strategies on a scenario arrangement's relative-gains "
             "stage game at fixed trust: the matrix of mean score per turn (exact, with a "
-            "simulated check and 95%% intervals), the ranking, the long-run shares under the "
+            "simulated check and 95% intervals), the ranking, the long-run shares under the "
             "replicator dynamics and, with --population, Moran fixation probabilities. "
             "Several --relative-gains values print one block each."
         ),
