@@ -477,6 +477,9 @@ def _kernel_source(
             tA = tau[0, c, j]
             tB = tau[1, c, j]
             rr = r[c, j]
+            a0, a1, a2, a3 = pay[0, c, j], pay[1, c, j], pay[2, c, j], pay[3, c, j]
+            a4, a5, a6, a7 = pay[4, c, j], pay[5, c, j], pay[6, c, j], pay[7, c, j]
+            nA, nB, nm, ni = inc[0, c, j], inc[1, c, j], mdef[c, j], idle[c, j]
             bound = False
             t = t_first
             while t <= t_last and t <= Hc:
@@ -542,23 +545,23 @@ def _kernel_source(
                 UA = (1.0 + kA) * piA - kA * piB
                 UB = (1.0 + kB) * piB - kB * piA
                 dt = disc[c, t]
-                pay[0, c, j] += piA
-                pay[1, c, j] += piB
-                pay[2, c, j] += UA
-                pay[3, c, j] += UB
-                pay[4, c, j] += dt * piA
-                pay[5, c, j] += dt * piB
-                pay[6, c, j] += dt * UA
-                pay[7, c, j] += dt * UB
+                a0 += piA
+                a1 += piB
+                a2 += UA
+                a3 += UB
+                a4 += dt * piA
+                a5 += dt * piB
+                a6 += dt * UA
+                a7 += dt * UB
                 # tallies
                 if iA:
-                    inc[0, c, j] += 1
+                    nA += 1
                 if iB:
-                    inc[1, c, j] += 1
+                    nB += 1
                 if play and not cA and not cB:
-                    mdef[c, j] += 1
+                    nm += 1
                 if not play:
-                    idle[c, j] += 1
+                    ni += 1
                 # 6. state change
                 if play and cA and cB:
                     if kind == 0:
@@ -572,14 +575,14 @@ def _kernel_source(
                         fB = k[1, c] * (1.0 - tB)
                         VA = (1.0 + fA) * RA - fA * RB
                         VB = (1.0 + fB) * RB - fB * RA
-                        pay[0, c, j] += RA * nt
-                        pay[1, c, j] += RB * nt
-                        pay[2, c, j] += VA * nt
-                        pay[3, c, j] += VB * nt
-                        pay[4, c, j] += RA * td
-                        pay[5, c, j] += RB * td
-                        pay[6, c, j] += VA * td
-                        pay[7, c, j] += VB * td
+                        a0 += RA * nt
+                        a1 += RB * nt
+                        a2 += VA * nt
+                        a3 += VB * nt
+                        a4 += RA * td
+                        a5 += RB * td
+                        a6 += VA * td
+                        a7 += VB * td
                     elif kind == 1:
                         rr += 1
                 elif play and kind != 0:
@@ -595,6 +598,9 @@ def _kernel_source(
             tau[0, c, j] = tA
             tau[1, c, j] = tB
             r[c, j] = rr
+            pay[0, c, j], pay[1, c, j], pay[2, c, j], pay[3, c, j] = a0, a1, a2, a3
+            pay[4, c, j], pay[5, c, j], pay[6, c, j], pay[7, c, j] = a4, a5, a6, a7
+            inc[0, c, j], inc[1, c, j], mdef[c, j], idle[c, j] = nA, nB, nm, ni
             if bound:
                 if record:
                     for tt in range(t + 1, Hc + 1):

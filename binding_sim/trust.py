@@ -100,13 +100,12 @@ def linear_update_scalar(
     phi: float,
     tau0: float,
 ) -> float:
-    """Scalar twin of :func:`linear_update` (same arithmetic; numba-compilable)."""
-    if on_table:
-        if perceived_compliance:
-            tau = tau + lam_w * (1.0 - tau)
-        else:
-            tau = tau * (1.0 - mu)
-    return tau + phi * max(0.0, tau0 - tau)
+    """Scalar twin of :func:`linear_update` (same arithmetic; numba-compilable, branch-free)."""
+    built = tau + lam_w * (1.0 - tau)
+    eroded = tau * (1.0 - mu)
+    moved = built if perceived_compliance else eroded
+    moved = moved if on_table else tau
+    return moved + phi * max(0.0, tau0 - moved)
 
 
 @dataclass(frozen=True)
