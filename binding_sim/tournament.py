@@ -308,19 +308,24 @@ def tournament(
     players, turns, noise, reps, seed
         As in :func:`round_robin`.
     """
+    tau_given: tuple[float, float] | None = None
+    if trust is not None:
+        values = (
+            [float(trust)]
+            if isinstance(trust, (int, float, np.floating, np.integer))
+            else [float(t) for t in trust]
+        )
+        if len(values) not in (1, 2):
+            raise BindingSimError(f"trust = {values}: give one trust level or one per actor")
+        tau_given = (values[0], values[-1])
     if relative_gains is not None:
         scenario = scenario.with_values(
             {"actors.*.relative_gains": float(relative_gains)},
             source=f"--relative-gains {relative_gains:g}",
         )
-    game = arrangement_game(scenario, arrangement, trust)
+    game = arrangement_game(scenario, arrangement, tau_given)
     result = round_robin(game, players, turns=turns, noise=noise, reps=reps, seed=seed)
-    if trust is None:
-        tau = [a.initial_trust for a in scenario.actors]
-    elif isinstance(trust, (int, float, np.floating, np.integer)):
-        tau = [float(trust)] * 2
-    else:
-        tau = [float(t) for t in trust]
+    tau = list(tau_given) if tau_given is not None else [a.initial_trust for a in scenario.actors]
     context = {
         "scenario": scenario.name,
         "arrangement": arrangement,

@@ -209,6 +209,11 @@ def test_cli_prints_one_block_per_relative_gains_value(capsys):
     assert rc == 0
     assert out.count("Ranking") == 2 and out.count("Replicator") == 2
     assert "k = 0.5" in out and "k = 4" in out
+    # one trust level for both actors, or one each
+    for trust, shown in (("0.8", "trust 0.8, 0.8"), ("0.8,0.6", "trust 0.8, 0.6")):
+        argv = ["strategies", "krickovic2016", "--arrangement", "formal", "--trust", trust]
+        assert main([*argv, "--players", "tft", "alld", "--reps", "0", "--turns", "5"]) == 0
+        assert shown in capsys.readouterr().out
 
 
 def test_cli_json(capsys):
