@@ -16,6 +16,7 @@ not depend on the terminal width or the Python version.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -184,6 +185,33 @@ def _section(prog: str, parser: argparse.ArgumentParser, help_line: str, level: 
     return lines
 
 
+class _CoreCount(int):
+    """``os.cpu_count()`` stand-in that prints as its own name (machine-independent docs)."""
+
+    def __str__(self) -> str:
+        return "os.cpu_count()"
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+def _reference_parser() -> argparse.ArgumentParser:
+    """The program's parser, built so that machine-dependent defaults print by name.
+
+    Help strings that show the number of cores (``os.cpu_count()``) would make
+    the reference differ between machines; while the parser is built that call
+    returns a number that prints as ``os.cpu_count()``.
+    """
+    from unittest import mock
+
+    from . import build_parser
+
+    with mock.patch("os.cpu_count", return_value=_CoreCount(os.cpu_count() or 1)):
+        return build_parser()
+
+
 def cli_reference(parser: argparse.ArgumentParser | None = None) -> str:
     """The Markdown command-line reference (the content of ``docs/reference/cli.md``).
 
@@ -200,9 +228,7 @@ def cli_reference(parser: argparse.ArgumentParser | None = None) -> str:
         value, meaning, default).
     """
     if parser is None:
-        from . import build_parser
-
-        parser = build_parser()
+        parser = _reference_parser()
     prog = parser.prog
     lines = [_HEADER]
     lines += ["```sh", _synopsis(prog, parser), "```", ""]
