@@ -202,7 +202,7 @@ def k_star(tau0: float, own: Sequence[float], other: Sequence[float]) -> tuple[f
     """
     c0 = float(acceptance_margin(tau0, 0.0, own, other))
     c1 = float(acceptance_margin(tau0, 1.0, own, other)) - c0
-    if c1 < 0 <= c0 + TOL:
+    if c1 < 0 <= c0 + TOL and math.isfinite(-c0 / c1):
         return max(0.0, -c0 / c1), "accepts iff k <= k*"
     if c0 + TOL >= 0:
         return None, "never rejects"
@@ -232,7 +232,9 @@ def theta_star(scenario: Scenario) -> float | None:
         if act.initial_trust * s <= 0:
             return None
         out = max(out, -d0 / (act.initial_trust * s))
-    return out
+    # a (sub)normal initial trust can push the quotient past the largest float:
+    # no finite value works then (issue 8: never emit inf silently)
+    return out if math.isfinite(out) else None
 
 
 def _tau_stars(scenario: Scenario, name: str, cap: float = 1.0) -> dict[str, float | None]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["MISSING", "BindingSimError", "ConfigError", "did_you_mean"]
+__all__ = ["MISSING", "BindingSimError", "ConfigError", "did_you_mean", "one_line"]
 
 
 class BindingSimError(Exception):
@@ -44,7 +44,7 @@ class ConfigError(BindingSimError, ValueError):
         self.allowed = allowed
         shown = "(missing)" if value is MISSING else _short_repr(value)
         where = f"{source}: " if source else ""
-        super().__init__(f"{where}{key} = {shown}: {allowed}")
+        super().__init__(one_line(f"{where}{key} = {shown}: {allowed}"))
 
 
 class _Missing:
@@ -59,6 +59,14 @@ MISSING: object = _Missing()
 def _short_repr(value: object, limit: int = 80) -> str:
     text = repr(value).replace("\n", "\\n")
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def one_line(text: str) -> str:
+    """Escape every character that ``str.splitlines`` breaks on (names may hold any)."""
+    return text.translate(_LINE_BREAKS)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -297,7 +298,19 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "(syntax)", "(TOML)", f"malformed TOML: {exc}") from None
+        # quote the offending line (it names the key, e.g. a duplicated [actors.X])
+        at = re.search(r"at line (\d+)", str(exc))
+        lines = text.split("\n")  # tomllib counts lines by "\n" only
+        shown = (
+            lines[int(at.group(1)) - 1].strip()
+            if at and int(at.group(1)) <= len(lines)
+            else "(TOML)"
+        )
+        raise ConfigError(source, "(syntax)", shown, f"malformed TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            source, "(syntax)", "(TOML)", "malformed TOML: nested too deeply"
+        ) from None
 
 
 # ------------------------------------------------------------------- overrides
@@ -316,7 +329,7 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ConfigError(f"--set {text}", key, value_text, "a value is required after '='")
     try:
         value = tomllib.loads(f"v = {value_text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = value_text
     return key, value
 

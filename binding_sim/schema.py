@@ -85,7 +85,9 @@ def _fmt(x: float) -> str:
 def check_value(spec: KeySpec, value: Any) -> str | None:
     """Return ``None`` if ``value`` is valid for ``spec``, else what is allowed."""
     if spec.kind == "str":
-        if not isinstance(value, str) or not value.strip():
+        # a string whose default is "" (the description) may be left empty, so
+        # that ``Scenario.to_dict()`` always loads back
+        if not isinstance(value, str) or (not value.strip() and spec.default != ""):
             return spec.allowed()
         if spec.choices and value not in spec.choices:
             return spec.allowed()

@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(list(argv) if argv is not None else None)
         return int(args.func(args) or 0)
     except BindingSimError as exc:
-        msg = " ".join(str(exc).split("\n"))
+        msg = " ".join(str(exc).splitlines())
         print(f"binding-sim: error: {msg}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
