@@ -58,6 +58,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -567,34 +568,48 @@ def _run_serial(tasks: Iterable[BatchTask], done: Done) -> None:
         done(task, run_batch(task))
 
 
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued batches and terminate the worker processes (after Ctrl-C or an error)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(Exception):
+            proc.terminate()
+
+
 def _run_processes(tasks: Iterable[BatchTask], workers: int, done: Done, warn: Callable) -> None:
     """Local processes with a bounded number of batches in flight; dead workers are replaced.
 
-    When a worker process dies (``BrokenProcessPool``), the batches in flight
-    are started again on a fresh pool; a batch started :data:`MAX_ATTEMPTS`
-    times is recorded as failed.
+    When a worker process dies (``BrokenProcessPool``), a fresh pool is
+    started and the batches that were in flight are rerun one at a time, so
+    a second death pins the batch that causes it; a batch whose worker dies
+    on each of :data:`MAX_ATTEMPTS` starts is recorded as failed.
     """
     pending = iter(tasks)
     retry: list[BatchTask] = []
     limit = 2 * workers
-
-    def next_task() -> BatchTask | None:
-        return retry.pop(0) if retry else next(pending, None)
-
     while True:
         lost: list[BatchTask] = []
         inflight: dict[Future, BatchTask] = {}
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
         try:
             while True:
                 while len(inflight) < limit and not lost:
-                    task = next_task()
+                    if inflight and (retry or any(t.attempt > 1 for t in inflight.values())):
+                        break  # a rerun batch runs alone
+                    task = retry.pop(0) if retry else next(pending, None)
                     if task is None:
                         break
                     try:
                         inflight[pool.submit(run_batch, task)] = task
                     except BrokenProcessPool:
                         lost.append(task)
+                    if task.attempt > 1:
+                        break
                 if not inflight:
                     break
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -613,7 +628,7 @@ def _run_processes(tasks: Iterable[BatchTask], workers: int, done: Done, warn: C
                     inflight.clear()
                     break
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(pool)
             raise
         pool.shutdown(wait=True)
         if not lost:
@@ -621,13 +636,22 @@ def _run_processes(tasks: Iterable[BatchTask], workers: int, done: Done, warn: C
         again = []
         for task in sorted(lost, key=lambda t: t.cells[0]):
             if task.attempt >= MAX_ATTEMPTS:
-                done(task, _failure_table(task, f"worker process died ({task.attempt} attempts)"))
+                span = (
+                    f"{task.cells[0]}-{task.cells[-1]}" if len(task.cells) > 1 else task.cells[0]
+                )
+                done(
+                    task,
+                    _failure_table(
+                        task,
+                        f"worker process died running cells {span} ({task.attempt} attempts)",
+                    ),
+                )
             else:
                 again.append(dataclasses.replace(task, attempt=task.attempt + 1))
         retry[:0] = again
         warn(
             f"a worker process died; restarting the pool and rerunning {len(again)} "
-            "unfinished batch(es)"
+            "unfinished batch(es) one at a time"
         )
 
 
@@ -892,6 +916,22 @@ def _run(
             _run_serial(tasks, finished)
         else:
             _run_processes(tasks, workers, finished, warn)
+    except KeyboardInterrupt:
+        bar.close()
+        store.log("interrupted")
+        _write_text(
+            store.root / RUN_RECORD,
+            dumps(
+                run_record(
+                    exp,
+                    status="interrupted",
+                    start_time=started,
+                    end_time=_now(),
+                    execution=execution,
+                )
+            ),
+        )
+        raise
     finally:
         bar.close()
     elapsed = time.perf_counter() - t0

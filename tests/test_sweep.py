@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -313,3 +314,55 @@ def test_unwritable_out_is_a_clear_error(small_path: Path, tmp_path: Path) -> No
     blocker.write_text("x")
     with pytest.raises(BindingSimError, match="output path exists and is not a directory"):
         run_sweep(small_path, out=blocker, workers=1)
+
+
+needs_fork = pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the injected fault reaches worker processes only when they are forked",
+)
+
+
+@needs_fork
+def test_dead_worker_is_reported_and_its_batch_rerun(
+    small_path: Path,
+    reference: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real = engine.simulate_cells
+    marker = tmp_path / "died-once"
+
+    def dies_once(cells, protocol, reps, seed, **kw):  # type: ignore[no-untyped-def]
+        if any(c.building_rate == 0.4 for c in cells) and not marker.exists():
+            marker.touch()
+            os._exit(3)
+        return real(cells, protocol, reps, seed, **kw)
+
+    monkeypatch.setattr(engine, "simulate_cells", dies_once)
+    out = tmp_path / "o"
+    run_sweep(small_path, out=out, workers=2, batch_size=1, quiet=False)
+    assert "a worker process died; restarting the pool" in capsys.readouterr().err
+    assert_same_tables(reference, out)
+
+
+@needs_fork
+def test_worker_that_always_dies_fails_only_its_cells(
+    small_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = engine.simulate_cells
+
+    def always_dies(cells, protocol, reps, seed, **kw):  # type: ignore[no-untyped-def]
+        if any(c.building_rate == 0.4 and c.actors[0].relative_gains == 1.0 for c in cells):
+            os._exit(3)
+        return real(cells, protocol, reps, seed, **kw)
+
+    monkeypatch.setattr(engine, "simulate_cells", always_dies)
+    out = tmp_path / "o"
+    with pytest.raises(
+        SweepFailed,
+        match=r"1 of 6 cells failed .*worker process died running cells 5 \(3 attempts\)",
+    ):
+        run_sweep(small_path, out=out, workers=2, batch_size=1)
+    results, _ = read_results(out)
+    assert sorted(set(results["cell"])) == [0, 1, 2, 3, 4]
