@@ -479,7 +479,7 @@ def _kernel_source(
             rr = r[c, j]
             a0, a1, a2, a3 = pay[0, c, j], pay[1, c, j], pay[2, c, j], pay[3, c, j]
             a4, a5, a6, a7 = pay[4, c, j], pay[5, c, j], pay[6, c, j], pay[7, c, j]
-            nA, nB, nm, ni = inc[0, c, j], inc[1, c, j], mdef[c, j], idle[c, j]
+            gA, gB, gm, gi = inc[0, c, j], inc[1, c, j], mdef[c, j], idle[c, j]
             bound = False
             t = t_first
             while t <= t_last and t <= Hc:
@@ -555,13 +555,13 @@ def _kernel_source(
                 a7 += dt * UB
                 # tallies
                 if iA:
-                    nA += 1
+                    gA += 1
                 if iB:
-                    nB += 1
+                    gB += 1
                 if play and not cA and not cB:
-                    nm += 1
+                    gm += 1
                 if not play:
-                    ni += 1
+                    gi += 1
                 # 6. state change
                 if play and cA and cB:
                     if kind == 0:
@@ -600,7 +600,7 @@ def _kernel_source(
             r[c, j] = rr
             pay[0, c, j], pay[1, c, j], pay[2, c, j], pay[3, c, j] = a0, a1, a2, a3
             pay[4, c, j], pay[5, c, j], pay[6, c, j], pay[7, c, j] = a4, a5, a6, a7
-            inc[0, c, j], inc[1, c, j], mdef[c, j], idle[c, j] = nA, nB, nm, ni
+            inc[0, c, j], inc[1, c, j], mdef[c, j], idle[c, j] = gA, gB, gm, gi
             if bound:
                 if record:
                     for tt in range(t + 1, Hc + 1):
