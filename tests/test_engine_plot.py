@@ -10,7 +10,7 @@ from binding_sim.outcomes import Trajectories
 from binding_sim.plot.fan import fan_chart, trust_quantiles
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def _traj() -> Trajectories:
