@@ -191,3 +191,21 @@ def test_bad_scenario_file_names_the_scenario_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         Experiment.load(path)
     assert str(info.value).startswith(f"{tmp_path / 's.toml'}: scenario.horizon = -4")
+
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_docs_list_every_experiment_key() -> None:
+    text = (DOCS / "sweeps.md").read_text(encoding="utf-8")
+    for key in [*EXPERIMENT_KEYS, "experiment.set"]:
+        assert f"| `{key.split('.', 1)[1]}` |" in text, key
+    for key in ("kind", "grid", "points", "samples", "ranges"):
+        assert f"| `{key}` |" in text, key
+
+
+def test_example_experiment_file_loads() -> None:
+    exp = Experiment.load(DOCS / "examples" / "example_sweep.toml")
+    assert exp.name == "example_sweep"
+    assert exp.n_cells == 15 * 3
+    assert exp.design.points[1] == {"trust.building_rate": 0.02, "actors.*.incident_rate": 0.05}
