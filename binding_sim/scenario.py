@@ -143,6 +143,13 @@ class Scenario:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(str(path), "(file)", str(path), f"cannot read: {exc}") from None
         raw = parse_toml(text, source)
+        if "__overrides__" in raw:  # reserved for --set bookkeeping, never a file key
+            raise ConfigError(
+                source,
+                "__overrides__",
+                raw["__overrides__"],
+                "unknown key; allowed here: " + ", ".join(_SECTIONS),
+            )
         raw = apply_overrides(raw, list(overrides), source)
         return cls.from_dict(raw, source=source, default_name=path.stem)
 

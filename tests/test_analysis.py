@@ -329,3 +329,7 @@ def test_tau_star_closed_form_edge_cases() -> None:
     assert tau_star_closed_form(0.0, 1.0) == 1.0  # indifferent at full trust only
     assert tau_star_closed_form(3.0, 1.0) == pytest.approx(0.25)
     assert math.isclose(hand_tau_star(6, -2, 2, 0, 1.0), 0.6)
+
+
+def test_front_door_equals_the_function(krickovic: Scenario) -> None:
+    assert krickovic.analyze() == analyze(krickovic)

@@ -125,6 +125,11 @@ FILE_CASES: list[tuple[str, tuple[str, str], list[str]]] = [
         ["actors.NATO.decision_precision", "-inf", "must be a number >= 0 (inf allowed)"],
     ),
     (
+        "reserved_key",
+        ("[scenario]", '__overrides__ = { "trust.erosion_rate" = "x" }\n\n[scenario]'),
+        ["__overrides__", "unknown key; allowed here: scenario, trust"],
+    ),
+    (
         "unknown_section",
         ("[protocols.piecemeal]", "[protocol.piecemeal]"),
         ["protocol", "unknown key", "did you mean 'protocols'?"],
