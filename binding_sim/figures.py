@@ -28,17 +28,19 @@ preparation happens in the script).
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import importlib.util
 import io
 import json
 import sys
 import time
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import matplotlib
 import pandas as pd
@@ -46,24 +48,36 @@ import pandas as pd
 from .errors import BindingSimError, did_you_mean
 from .serialize import to_jsonable
 
+if TYPE_CHECKING:
+    from .experiment import Experiment
+
 __all__ = [
     "DEFAULT_EXPERIMENTS",
     "DEFAULT_OUT",
     "FigureRun",
     "discover",
     "draw_function",
+    "load_experiment",
     "load_script",
+    "provenance",
     "publish",
     "read_figure_csv",
     "replot",
+    "run_experiment",
     "run_figures",
     "script_main",
+    "thin_design",
 ]
 
 DEFAULT_EXPERIMENTS = Path("experiments")
 """Default directory of experiment scripts (relative to the working directory)."""
 DEFAULT_OUT = Path("figures")
 """Default output directory of figures (relative to the working directory)."""
+
+QUICK_AXIS = 4
+"""In quick mode each grid axis keeps at most this many values (ends included)."""
+QUICK_SAMPLES = 8
+"""In quick mode a Latin hypercube keeps at most this many samples."""
 
 _MAGIC = "# binding_sim figure"
 DrawFunction = Callable[[pd.DataFrame, Mapping[str, Any]], Any]
@@ -227,6 +241,92 @@ def replot(
     data, meta, draw = read_figure_csv(csv_path)
     out = Path(out_dir) if out_dir is not None else csv_path.parent
     return _render(draw_function(draw), data, meta, out / csv_path.stem)
+
+
+# --------------------------------------------------------------- experiments
+def _thin(values: list[Any], keep: int) -> list[Any]:
+    if len(values) <= keep:
+        return values
+    idx = sorted({round(i * (len(values) - 1) / (keep - 1)) for i in range(keep)})
+    return [values[i] for i in idx]
+
+
+def thin_design(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The quick-mode version of a parsed experiment file (a copy).
+
+    Each grid axis keeps at most :data:`QUICK_AXIS` values (``num`` is capped;
+    lists keep evenly spaced values including both ends); a Latin hypercube
+    keeps at most :data:`QUICK_SAMPLES` samples; explicit lists of points are
+    kept whole (they are usually the figure's categories).
+    """
+    out = copy.deepcopy(dict(raw))
+    design = out.get("design")
+    if not isinstance(design, dict):
+        return out
+    grid = design.get("grid")
+    if isinstance(grid, dict):
+        for key, axis in grid.items():
+            if isinstance(axis, dict) and isinstance(axis.get("num"), int):
+                axis["num"] = min(axis["num"], QUICK_AXIS)
+            elif isinstance(axis, list):
+                grid[key] = _thin(axis, QUICK_AXIS)
+    if isinstance(design.get("samples"), int):
+        design["samples"] = min(design["samples"], QUICK_SAMPLES)
+    return out
+
+
+def load_experiment(path: str | Path, quick: bool = False) -> Experiment:
+    """Load an experiment file; in quick mode thin its design (:func:`thin_design`) and use
+    ``experiment.quick_reps`` replicates."""
+    from .experiment import Experiment
+
+    path = Path(path)
+    if not quick:
+        return Experiment.load(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return Experiment.load(path)  # the loader reports the problem in one line
+    return Experiment.from_dict(
+        thin_design(raw),
+        source=str(path),
+        base_dir=path.resolve().parent,
+        default_name=path.stem,
+        quick=True,
+    )
+
+
+def run_experiment(
+    path: str | Path, quick: bool = False, workers: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, Experiment]:
+    """Run an experiment file with :func:`binding_sim.sweep.run_sweep` (nothing kept on disk).
+
+    Returns
+    -------
+    (results, binding_time, experiment)
+        The results table (one row per cell x protocol), the long
+        binding-time table (cell, protocol, round, share_bound) and the
+        loaded experiment (for its seed, replicates and scenario).
+    """
+    from .sweep import run_sweep
+
+    exp = load_experiment(path, quick)
+    results = run_sweep(exp, workers=workers, quiet=True)
+    binding_time = results.attrs.get("binding_time", pd.DataFrame())
+    results.attrs = {}
+    return results, binding_time, exp
+
+
+def provenance(exp: Experiment) -> dict[str, Any]:
+    """Metadata recorded with a figure: experiment, scenario, seed, replicates, horizon, quick."""
+    return {
+        "experiment": exp.name,
+        "scenario": exp.scenario.name,
+        "seed": exp.seed,
+        "reps": exp.reps,
+        "horizon": exp.horizon if exp.horizon is not None else exp.scenario.horizon,
+        "quick": exp.quick,
+    }
 
 
 # ------------------------------------------------------------------ running

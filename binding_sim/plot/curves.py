@@ -33,6 +33,7 @@ def band_line(
     label: str | None = None,
     markers: int = 8,
     band_alpha: float = 0.22,
+    step: bool = False,
     **kw: Any,
 ) -> Line2D:
     """Draw ``y`` against ``x`` with an optional band ``[lo, hi]``; return the line.
@@ -54,6 +55,9 @@ def band_line(
         About how many markers to put on the line (0: none).
     band_alpha : float
         Opacity of the band.
+    step : bool
+        Draw a step function (value ``y[i]`` from ``x[i]`` to ``x[i+1]``), as
+        for a share that changes at whole rounds.
     """
     if ax is None:
         _, ax = style.figure("single")
@@ -64,8 +68,10 @@ def band_line(
     n = len(xa)
     if markers and n > markers:
         st.setdefault("markevery", max(1, round(n / markers)))
-    elif not markers:
+    elif not markers and "markevery" not in kw:
         st["marker"] = None
+    if step:
+        st.setdefault("drawstyle", "steps-post")
     (line,) = ax.plot(xa, ya, label=label, **st)
     if lo is not None and hi is not None:
         ax.fill_between(
@@ -75,6 +81,7 @@ def band_line(
             color=line.get_color(),
             alpha=band_alpha,
             linewidth=0,
+            step="post" if step else None,
         )
     return line
 

@@ -1,0 +1,96 @@
+"""What each piecemeal arrangement contributes (the 2016 essay's three instruments).
+
+Draw function of the ``piecemeal_instruments`` figure: (a) the piecemeal
+share bound with the full ladder and with each arrangement removed (Wilson
+95% intervals as error bars); (b) against the missile-defence transparency
+gain; (c) against the interceptor cap factor (MODEL.md section 6), the
+preset's value marked by a dotted line.
+
+The tidy table has one row per run with ``group`` in ``ladder``,
+``transparency_gain``, ``cap_factor``; ``label`` names a ladder variant and
+``value`` is the swept value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+
+from . import style
+from .curves import band_line
+
+__all__ = ["ladder_bars", "piecemeal_instruments_figure"]
+
+
+def ladder_bars(data: pd.DataFrame, ax: Axes | None = None) -> BarContainer:
+    """Horizontal bars of share bound per ladder variant (rows of ``group == "ladder"``)."""
+    if ax is None:
+        _, ax = style.figure("single")
+    rows = data[data["group"] == "ladder"].reset_index(drop=True)
+    y = np.arange(len(rows))[::-1]
+    err = np.vstack(
+        [
+            rows["share_bound"] - rows["share_bound_lo"],
+            rows["share_bound_hi"] - rows["share_bound"],
+        ]
+    )
+    bars = ax.barh(
+        y,
+        rows["share_bound"],
+        xerr=err,
+        height=0.6,
+        color=style.PALETTE["blue"],
+        edgecolor="black",
+        linewidth=0.4,
+        error_kw={"elinewidth": 0.8, "capsize": 2},
+    )
+    ax.set_yticks(y, [str(s).replace("without ", "without\n") for s in rows["label"]])
+    for yi, v, hi in zip(y, rows["share_bound"], rows["share_bound_hi"], strict=True):
+        ax.text(min(float(hi) + 0.03, 0.9), yi, f"{v:.2f}", va="center", fontsize=6.5)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("piecemeal share bound")
+    ax.grid(axis="y", visible=False)
+    return bars
+
+
+def _sweep(data: pd.DataFrame, group: str, ax: Axes, preset: float | None, xlabel: str) -> None:
+    rows = data[data["group"] == group].sort_values("value")
+    band_line(
+        rows["value"],
+        rows["share_bound"],
+        rows["share_bound_lo"],
+        rows["share_bound_hi"],
+        ax=ax,
+        series=style.protocol_style("piecemeal"),
+        markers=11,
+    )
+    if preset is not None:
+        ax.axvline(preset, color="0.3", linestyle=":", linewidth=0.9)
+        ax.text(preset, 0.04, " preset", fontsize=6.5, color="0.3", va="bottom")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("piecemeal share bound")
+
+
+def piecemeal_instruments_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
+    """Draw function of ``piecemeal_instruments`` (double width, three panels)."""
+    fig, axes = style.figure("double", height=2.5, ncols=3, width_ratios=[1.25, 1, 1])
+    ladder_bars(data, ax=axes[0])
+    _sweep(
+        data,
+        "transparency_gain",
+        axes[1],
+        meta.get("transparency_gain"),
+        "transparency gain (md_transparency)",
+    )
+    _sweep(
+        data, "cap_factor", axes[2], meta.get("cap_factor"), "cap factor $c$ (interceptor_caps)"
+    )
+    style.panel_labels(axes)
+    return fig
