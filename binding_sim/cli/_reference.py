@@ -171,7 +171,7 @@ def _section(prog: str, parser: argparse.ArgumentParser, help_line: str, level: 
         lines += [_md(help_line[0].upper() + help_line[1:]) + ".", ""]
     if parser.description and parser.description != help_line:
         lines += [" ".join(parser.description.split()), ""]
-    lines += ["```sh", _synopsis(prog, parser), "```", ""]
+    lines += ["```text", _synopsis(prog, parser), "```", ""]
     lines += _arguments_table(prog, parser)
     if parser.epilog:
         lines += [" ".join(parser.epilog.split()), ""]
@@ -231,7 +231,7 @@ def cli_reference(parser: argparse.ArgumentParser | None = None) -> str:
         parser = _reference_parser()
     prog = parser.prog
     lines = [_HEADER]
-    lines += ["```sh", _synopsis(prog, parser), "```", ""]
+    lines += ["```text", _synopsis(prog, parser), "```", ""]
     lines += _arguments_table(prog, parser)
     sub = _subparsers(parser)
     if sub is not None:
