@@ -532,14 +532,14 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def run_record(exp: Experiment, **extra: Any) -> dict[str, Any]:
-    """The run record of ``exp`` (written to ``DIR/run.json``)."""
+def run_record(exp: Experiment, git: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """The run record of ``exp`` (written to ``DIR/run.json``); ``git`` defaults to a fresh look-up."""
     from . import __version__
 
     return {
         "package": "binding_sim",
         "version": __version__,
-        "git": _git(),
+        "git": git if git is not None else _git(),
         "fingerprint": exp.fingerprint(),
         "seed": exp.seed,
         "seed_drawn": exp.seed_drawn,
@@ -873,6 +873,7 @@ def _run(
         else ("serial" if workers == 1 else f"processes:{workers}")
     )
     started = _now()
+    git = _git()
     execution = {
         "mode": mode,
         "workers": workers,
@@ -886,7 +887,12 @@ def _run(
         store.root / RUN_RECORD,
         dumps(
             run_record(
-                exp, status="running", start_time=started, end_time=None, execution=execution
+                exp,
+                git=git,
+                status="running",
+                start_time=started,
+                end_time=None,
+                execution=execution,
             )
         ),
     )
@@ -924,6 +930,7 @@ def _run(
             dumps(
                 run_record(
                     exp,
+                    git=git,
                     status="interrupted",
                     start_time=started,
                     end_time=_now(),
@@ -945,6 +952,7 @@ def _run(
         dumps(
             run_record(
                 exp,
+                git=git,
                 status=status,
                 start_time=started,
                 end_time=_now(),
