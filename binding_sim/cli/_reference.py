@@ -51,7 +51,10 @@ program's own argument parser. Conventions shared by all commands:
 
 def _md(text: str) -> str:
     """Escape text for a Markdown table cell (pipes, line breaks)."""
-    return " ".join(text.split()).replace("|", "\\|").replace("*", "\\*")
+    text = " ".join(text.split())
+    for char, escaped in (("|", "\\|"), ("*", "\\*"), ("<", "&lt;"), (">", "&gt;")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def _expand_help(action: argparse.Action, prog: str) -> str:
@@ -148,7 +151,11 @@ def _arguments_table(prog: str, parser: argparse.ArgumentParser) -> list[str]:
         if action.option_strings and _takes_value(action):
             value = f"`{_arg_form(action).split(' ', 1)[1]}`"
         meaning = _expand_help(action, prog)
-        if action.choices is not None and action.option_strings:
+        if (
+            action.choices is not None
+            and action.option_strings
+            and not all(str(c) in meaning for c in action.choices)
+        ):
             choices = ", ".join(f"`{c}`" for c in action.choices)
             meaning = f"{meaning} (one of {choices})" if meaning else f"one of {choices}"
         if isinstance(action, argparse._AppendAction):
