@@ -36,6 +36,7 @@ import json
 import sys
 import time
 import tomllib
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ __all__ = [
     "DEFAULT_EXPERIMENTS",
     "DEFAULT_OUT",
     "FigureRun",
+    "FiguresFailed",
     "discover",
     "draw_function",
     "load_experiment",
@@ -81,6 +83,12 @@ QUICK_SAMPLES = 8
 
 _MAGIC = "# binding_sim figure"
 DrawFunction = Callable[[pd.DataFrame, Mapping[str, Any]], Any]
+
+
+class FiguresFailed(BindingSimError):
+    """Some figures failed (the others were written); exit status 1."""
+
+    exit_status = 1
 
 
 @dataclass(frozen=True)
@@ -311,6 +319,8 @@ def run_experiment(
     from .sweep import run_sweep
 
     exp = load_experiment(path, quick)
+    if workers is None and quick:
+        workers = 1  # a quick run is too small to pay for starting worker processes
     results = run_sweep(exp, workers=workers, quiet=True)
     binding_time = results.attrs.get("binding_time", pd.DataFrame())
     results.attrs = {}
@@ -367,7 +377,9 @@ def run_figures(
     """Run every experiment script (or those in ``only``) and write their figures.
 
     Prints one line per figure (``[i/n] NAME ... seconds``) and a total line
-    on ``stream`` (default stderr).
+    on ``stream`` (default stderr). A figure that fails is reported (one
+    line for a user error, the traceback otherwise) and the others still run;
+    :class:`FiguresFailed` is raised at the end if any failed.
     """
     stream = stream if stream is not None else sys.stderr
     folder = Path(experiments_dir) if experiments_dir is not None else DEFAULT_EXPERIMENTS
@@ -386,17 +398,30 @@ def run_figures(
     start = time.perf_counter()
     mode = "quick" if quick else "default"
     print(f"binding-sim figures: {len(names)} figure(s), {mode} resolution -> {out}", file=stream)
+    failed: list[str] = []
     for i, name in enumerate(names, 1):
         t0 = time.perf_counter()
         print(f"[{i}/{len(names)}] {name} ...", end="", file=stream, flush=True)
-        module = load_script(folder / f"{name}.py")
-        result = module.main(quick=quick, out_dir=out)
+        try:
+            module = load_script(folder / f"{name}.py")
+            result = module.main(quick=quick, out_dir=out)
+        except BindingSimError as exc:
+            failed.append(name)
+            print(f" FAILED: {' '.join(str(exc).split())}", file=stream, flush=True)
+            continue
+        except Exception:
+            failed.append(name)
+            print(" FAILED:", file=stream, flush=True)
+            traceback.print_exc(file=stream)
+            continue
         seconds = time.perf_counter() - t0
         paths = tuple(Path(p) for p in (result or ()))
         runs.append(FigureRun(name, paths, seconds))
         print(f" {seconds:6.1f} s", file=stream, flush=True)
     total = time.perf_counter() - start
-    print(f"done: {len(names)} figure(s) in {total:.1f} s", file=stream, flush=True)
+    print(f"done: {len(runs)} figure(s) in {total:.1f} s", file=stream, flush=True)
+    if failed:
+        raise FiguresFailed(f"{len(failed)} figure(s) failed: {', '.join(failed)}")
     return runs
 
 
