@@ -85,7 +85,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -467,26 +467,42 @@ class MatchResult:
         return "".join(letters[acts[rep, :, 0]]), "".join(letters[acts[rep, :, 1]])
 
 
+CHUNK_TURNS = 256
+"""Rounds held in memory at once per block while playing (bounds memory for long matches)."""
+
+
 def _simulate_block(
     rng: np.random.Generator,
     size: int,
     turns: int,
     first: tuple[float, float],
     probs: tuple[np.ndarray, np.ndarray],
-) -> np.ndarray:
-    """States ``(turns, size)`` of one block: one ``(size, 2)`` uniform draw per round."""
+    chunk: int = CHUNK_TURNS,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Play one block; yield ``(t0, states)`` for consecutive chunks of rounds.
+
+    ``states`` has shape ``(rounds in chunk, size)``: the state index
+    ``2 a + b`` of rounds ``t0, t0 + 1, ...`` (0-based). Each round draws one
+    ``(size, 2)`` uniform array, in round order, whatever the chunk size.
+    """
     qa, qb = probs
-    states = np.empty((turns, size), dtype=np.uint8)
+    buf = np.empty((min(chunk, turns), size), dtype=np.uint8)
     u = rng.random((size, 2))
     s = ((u[:, 0] >= first[0]).view(np.uint8) << 1) | (u[:, 1] >= first[1]).view(np.uint8)
-    states[0] = s
-    for t in range(1, turns):
+    buf[0] = s
+    t0, i = 0, 1
+    for _t in range(1, turns):
+        if i == buf.shape[0]:
+            yield t0, buf
+            t0 += i
+            i = 0
         u = rng.random((size, 2))
         d_a = (u[:, 0] >= qa[s]).view(np.uint8)
         d_b = (u[:, 1] >= qb[s]).view(np.uint8)
         s = (d_a << 1) | d_b
-        states[t] = s
-    return states
+        buf[i] = s
+        i += 1
+    yield t0, buf[:i]
 
 
 def play(
@@ -614,12 +630,15 @@ class Match:
         scores = np.empty((n_reps, 2))
         states = np.empty((kept, n_turns), dtype=np.uint8) if record else None
         for blk in blocks(n_reps):
-            st = _simulate_block(block_generator(root, blk.index), blk.size, n_turns, first, probs)
-            counts = np.stack([np.count_nonzero(st == s, axis=0) for s in range(4)], axis=1)
+            counts = np.zeros((blk.size, 4), dtype=np.int64)
+            rng = block_generator(root, blk.index)
+            for t0, st in _simulate_block(rng, blk.size, n_turns, first, probs):
+                for state in range(4):
+                    counts[:, state] += np.count_nonzero(st == state, axis=0)
+                if states is not None and blk.start < kept:
+                    stop = min(blk.stop, kept)
+                    states[blk.start : stop, t0 : t0 + st.shape[0]] = st[:, : stop - blk.start].T
             scores[blk.start : blk.stop] = counts @ pay
-            if states is not None and blk.start < kept:
-                stop = min(blk.stop, kept)
-                states[blk.start : stop] = st[:, : stop - blk.start].T
         return MatchResult(
             players=(pa.name, pb.name),
             turns=n_turns,

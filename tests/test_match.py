@@ -21,6 +21,7 @@ from binding_sim.cli import main
 from binding_sim.errors import BindingSimError
 from binding_sim.match import (
     Match,
+    _simulate_block,
     arrangement_game,
     as_game,
     exact_discounted,
@@ -546,3 +547,31 @@ def test_cli_gtft_clip_warning_is_one_line(capsys):
     assert main(["match", "--payoffs", "6,-4,4,0", "--players", "gtft", "tft", "--reps", "2"]) == 0
     err = capsys.readouterr().err.strip()
     assert err.startswith("binding-sim: warning:") and "clipped" in err and "\n" not in err
+
+
+def test_long_matches_span_several_chunks():
+    # 600 turns > CHUNK_TURNS: TFT vs Alternator is CC, CD, then DC/CD alternating (by hand)
+    res = play("tft", "alternator", PD, 600, reps=2, seed=0, record=True)
+    assert res.action_strings(1) == ("CC" + "DC" * 299, "CD" * 300)
+    np.testing.assert_array_equal(res.scores, [[3 + 299 * 5, 3 + 5 + 299 * 5]] * 2)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_chunk_size_does_not_change_the_states(chunk):
+    m = Match("gtft", "random", PD, 0.1)
+    pa, pb = m.players
+    first = (0.9, 0.5)
+    probs = (
+        pa.vector * 0.9 + (1 - pa.vector) * 0.1,
+        pb.vector[[0, 2, 1, 3]] * 0.9 + (1 - pb.vector[[0, 2, 1, 3]]) * 0.1,
+    )
+    whole = np.concatenate(
+        [st.copy() for _, st in _simulate_block(block_generator(5, 0), 50, 130, first, probs, 500)]
+    )
+    parts = [
+        (t0, st.copy())
+        for t0, st in _simulate_block(block_generator(5, 0), 50, 130, first, probs, chunk)
+    ]
+    assert [t0 for t0, _ in parts] == list(range(0, 130, chunk))
+    np.testing.assert_array_equal(np.concatenate([st for _, st in parts]), whole)
+    assert whole.shape == (130, 50)
