@@ -12,7 +12,7 @@ import math
 import nashpy as nash
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies_hypothesis import (
     class_payoffs,
@@ -333,3 +333,37 @@ def test_tau_star_closed_form_edge_cases() -> None:
 
 def test_front_door_equals_the_function(krickovic: Scenario) -> None:
     assert krickovic.analyze() == analyze(krickovic)
+
+
+@settings(max_examples=60)
+@given(stag_hunts(), stag_hunts(), sensitivities, sensitivities)
+def test_nashpy_fixed_point_with_asymmetric_payoffs(pa, pb, ka, kb) -> None:
+    # Second method for any payoffs: with kappa_i fixed at k_i (1 - tau*_i), Delta_i is linear
+    # in the other's compliance probability and vanishes at tau*_i, so in the transformed
+    # game's fully mixed equilibrium the OTHER actor complies with probability tau*_i.
+    ta, tb = tau_star(ka, pa, pb), tau_star(kb, pb, pa)
+    assume(ta is not None and tb is not None and 0.01 < ta < 0.99 and 0.01 < tb < 0.99)
+    # tau* must be a root of Delta (not a boundary of a region where Delta stays positive)
+    assume(abs(hand_delta(ta, ka, pa, pb)) < 1e-6 and abs(hand_delta(tb, kb, pb, pa)) < 1e-6)
+    A = np.array([[pa[0], pa[1]], [pa[2], pa[3]]], dtype=float)
+    B = np.array([[pb[0], pb[2]], [pb[1], pb[3]]], dtype=float)
+    kap_a, kap_b = ka * (1 - ta), kb * (1 - tb)
+    UA = (1 + kap_a) * A - kap_a * B
+    UB = (1 + kap_b) * B - kap_b * A
+    # nondegenerate: each actor's indifference line has a nonzero slope
+    assume(abs((UA[0, 0] - UA[1, 0]) - (UA[0, 1] - UA[1, 1])) > 1e-6)
+    assume(abs((UB[0, 0] - UB[0, 1]) - (UB[1, 0] - UB[1, 1])) > 1e-6)
+    assume(all(abs(x) > 1e-9 for x in (UA[0, 0] - UA[1, 0], UA[0, 1] - UA[1, 1])))
+    assume(all(abs(x) > 1e-9 for x in (UB[0, 0] - UB[0, 1], UB[1, 0] - UB[1, 1])))
+    p_a, p_b = mixed_equilibrium_compliance(UA, UB)
+    assert p_b == pytest.approx(ta, abs=1e-6)  # B's compliance makes A indifferent
+    assert p_a == pytest.approx(tb, abs=1e-6)
+
+
+def test_two_caps_multiply(krickovic: Scenario) -> None:
+    # give md_transparency a cap of 0.5 too: c = 0.25, T_F = 0.5, S_F = -0.5
+    # a = 6 - 0.5 = 5.5, b = 0.5 + (0.5 + 0.5) = 1.5, tau* = 1.5 / 7
+    sc = krickovic.with_values({"arrangements.md_transparency.effects.cap_factor": 0.5})
+    assert sc.cap_factor_of_ladder() == 0.25
+    caps = analyze(sc)["catch22"]["tau_star_formal_with_caps"]
+    assert caps["NATO"] == pytest.approx(1.5 / 7) and caps["Russia"] == pytest.approx(1.5 / 7)
