@@ -656,7 +656,11 @@ def _run_processes(tasks: Iterable[BatchTask], workers: int, done: Done, warn: C
 
 
 def _run_dask(
-    tasks: Iterable[BatchTask], scheduler: str, workers: int, done: Done, warn: Callable
+    make_tasks: Callable[[int], Iterable[BatchTask]],
+    scheduler: str,
+    workers: int,
+    done: Done,
+    warn: Callable,
 ) -> None:
     """A Dask distributed cluster (``"local"``: a LocalCluster of ``workers`` processes)."""
     try:
@@ -684,7 +688,7 @@ def _run_dask(
                     f"--scheduler {scheduler}: cannot connect to the Dask scheduler ({exc})"
                 ) from None
         slots = max(1, sum(client.nthreads().values()))
-        pending = iter(tasks)
+        pending = iter(make_tasks(slots))  # batch size from the cluster's size
         futures: dict[Any, BatchTask] = {}
         stream = as_completed()
         for task in pending:
@@ -859,14 +863,13 @@ def _run(
 
     done_before, failed_before = store.scan(exp.protocols) if resume else (set(), {})
     todo = [c for c in range(exp.n_cells) if c not in done_before]
-    horizon = exp.scenario.horizon
-    size = batch_size or auto_batch_size(
-        len(todo),
-        1 if scheduler is None and workers == 1 else workers,
-        exp.reps,
-        horizon,
-        len(exp.protocols),
-    )
+
+    def size_for(slots: int) -> int:
+        return batch_size or auto_batch_size(
+            len(todo), slots, exp.reps, exp.scenario.horizon, len(exp.protocols)
+        )
+
+    size: int | None = size_for(workers) if scheduler is None else batch_size
     mode = (
         f"dask:{scheduler}"
         if scheduler
@@ -874,7 +877,7 @@ def _run(
     )
     started = _now()
     git = _git()
-    execution = {
+    execution: dict[str, Any] = {
         "mode": mode,
         "workers": workers,
         "scheduler": scheduler,
@@ -914,14 +917,19 @@ def _run(
         )
         bar.update(len(task.cells))
 
-    tasks = batch_tasks(exp, todo, size)
+    def make_tasks(slots: int) -> Iterator[BatchTask]:
+        execution["batch_size"] = size_for(slots)
+        return batch_tasks(exp, todo, execution["batch_size"])
+
     try:
-        if scheduler is not None:
-            _run_dask(tasks, scheduler, workers, finished, warn)
+        if not todo:
+            pass  # everything was finished before: only assemble the tables
+        elif scheduler is not None:
+            _run_dask(make_tasks, scheduler, workers, finished, warn)
         elif workers == 1:
-            _run_serial(tasks, finished)
+            _run_serial(make_tasks(1), finished)
         else:
-            _run_processes(tasks, workers, finished, warn)
+            _run_processes(make_tasks(workers), workers, finished, warn)
     except KeyboardInterrupt:
         bar.close()
         store.log("interrupted")
@@ -966,9 +974,10 @@ def _run(
     if failures:
         cells = sorted({f["cell"] for f in failures})
         first = failures[0]
+        where = f"cell {first['cell']}" + (f" {first['protocol']}" if first["protocol"] else "")
         raise SweepFailed(
             f"{len(cells)} of {exp.n_cells} cells failed (listed in {store.root / FAILED}); "
-            f"first: cell {first['cell']} {first['protocol'] or ''}: {first['error']}; "
+            f"first: {where}: {first['error']}; "
             "rerun with --resume to retry them",
             failures,
         )
