@@ -8,7 +8,10 @@ Run on demand (not a test)::
 It sweeps the ``krickovic2016`` preset over a grid of ``--cells`` cells
 (trust.building_rate x actors.*.incident_rate), both protocols, and reports
 for each executor the best wall time over ``--repeat`` runs, cells per
-second, replicate-rounds per second and the speed-up over one worker. Dask
+second, replicate-rounds per second, the speed-up over one worker, the CPU
+seconds used (this process and its worker processes; Dask workers are not
+counted) and the load average, since a shared machine makes wall times
+meaningless. Dask
 is timed twice: the whole call (cluster start-up included) and the run on an
 already running cluster (``--scheduler ADDRESS`` path), so the fixed start-up
 cost and the per-batch overhead are reported apart. The tables are checked to
@@ -45,14 +48,30 @@ grid = {{ "trust.building_rate" = {{ start = 0.02, stop = 0.4, num = {n_rate} }}
 """
 
 
-def _time(fn, repeat: int) -> tuple[float, pd.DataFrame]:  # type: ignore[no-untyped-def]
-    best = float("inf")
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children (worker processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _time(fn, repeat: int) -> tuple[float, float, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    """Best wall time over ``repeat`` runs, the CPU seconds of that run, and its table."""
+    best, cpu = float("inf"), float("nan")
     df = pd.DataFrame()
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         df = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, df
+        wall = time.perf_counter() - t0
+        if wall < best:
+            best, cpu = wall, _cpu() - c0
+    return best, cpu, df
+
+
+def _load() -> float:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, object]] = []
     reference: pd.DataFrame | None = None
 
-    def record(mode: str, seconds: float, df: pd.DataFrame) -> None:
+    def record(mode: str, seconds: float, cpu: float, df: pd.DataFrame) -> None:
         nonlocal reference
         if reference is None:
             reference = df
@@ -92,30 +111,32 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds": round(seconds, 3),
                 "cells_per_s": round(n_cells / seconds, 2),
                 "rep_rounds_per_s": round(work / seconds),
+                "cpu_seconds": round(cpu, 3),
+                "load_average": _load(),
             }
         )
-        print(f"{mode:<34} {seconds:8.2f} s", file=sys.stderr, flush=True)
+        print(f"{mode:<38} {seconds:8.2f} s  cpu {cpu:7.2f} s", file=sys.stderr, flush=True)
 
     for workers in (1, 2):
-        secs, df = _time(
+        secs, cpu, df = _time(
             lambda w=workers: run_sweep(path, out=tmp / f"w{w}", workers=w, force=True),
             args.repeat,
         )
-        record(f"local processes, --workers {workers}", secs, df)
+        record(f"local processes, --workers {workers}", secs, cpu, df)
 
     if not args.no_dask:
-        secs, df = _time(
+        secs, cpu, df = _time(
             lambda: run_sweep(path, out=tmp / "dask", workers=2, scheduler="local", force=True),
             args.repeat,
         )
-        record("dask LocalCluster(2), incl. start-up", secs, df)
+        record("dask LocalCluster(2), incl. start-up", secs, cpu, df)
         from distributed import LocalCluster
 
         with LocalCluster(
             n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=40
         ) as cluster:
             run_sweep(path, workers=2, scheduler=cluster.scheduler_address, reps=64)  # warm
-            secs, df = _time(
+            secs, cpu, df = _time(
                 lambda: run_sweep(
                     path,
                     out=tmp / "dask2",
@@ -125,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 args.repeat,
             )
-        record("dask running cluster (2 workers)", secs, df)
+        record("dask running cluster (2 workers)", secs, float("nan"), df)
 
     base = float(rows[0]["seconds"])  # type: ignore[arg-type]
     print()
@@ -134,14 +155,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} cores; Python {platform.python_version()}; best of {args.repeat}"
     )
     print()
-    print("| mode | wall time (s) | cells / s | replicate-rounds / s | speed-up vs 1 worker |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| mode | wall time (s) | cells / s | replicate-rounds / s | speed-up vs 1 worker "
+        "| CPU time (s) | load average |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         speed = base / float(row["seconds"])  # type: ignore[arg-type]
         row["speedup"] = round(speed, 2)
         print(
             f"| {row['mode']} | {row['seconds']} | {row['cells_per_s']} | "
-            f"{row['rep_rounds_per_s']:,} | {speed:.2f}x |"
+            f"{row['rep_rounds_per_s']:,} | {speed:.2f}x | {row['cpu_seconds']} | "
+            f"{row['load_average']} |"
         )
     if args.json is not None:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
