@@ -574,3 +574,96 @@ def override_strings(draw: st.DrawFn) -> str:
     key = draw(st.one_of(st.sampled_from(_KEYS), st.text(max_size=12)))
     sep = _pick(draw, (["=", " = ", "==", "="]))
     return f"{key}{sep}{draw(_VALUE_TEXT)}"
+
+
+# ---------------------------------------------------------------- experiments
+def _experiment_base(draw: st.DrawFn) -> dict[str, Any]:
+    kind = _pick(draw, ["grid", "list", "lhs", "none"])
+    exp: dict[str, Any] = {
+        "experiment": {
+            "name": "fuzz",
+            "scenario": _pick(draw, ["krickovic2016", "exporting_security2010"]),
+            "reps": draw(_integers(1, 8)),
+            "horizon": draw(_integers(1, 6)),
+            "seed": draw(_integers(0, 2**63 - 1)),
+        }
+    }
+    if exp["experiment"]["scenario"] == "krickovic2016" and draw(_bool):
+        exp["experiment"]["protocols"] = ["formal", "piecemeal"]
+    if draw(_bool):
+        exp["experiment"]["set"] = {"trust.erosion_rate": 0.3}
+    if kind == "grid":
+        grid: dict[str, Any] = {"trust.building_rate": [0.1, 0.2]}
+        if draw(_bool):
+            grid["actors.*.incident_rate"] = {"start": 0.0, "stop": 0.1, "num": 2}
+        exp["design"] = {"kind": "grid", "grid": grid}
+    elif kind == "list":
+        exp["design"] = {
+            "kind": "list",
+            "points": [{"trust.building_rate": 0.1}, {"scenario.common_threat": 1.0}],
+        }
+    elif kind == "lhs":
+        exp["design"] = {
+            "kind": "lhs",
+            "samples": draw(_integers(1, 3)),
+            "ranges": {"trust.building_rate": [0.0, 0.3]},
+        }
+    return exp
+
+
+_EXPERIMENT_BAD_VALUES = st.one_of(
+    _WRONG_VALUES,
+    st.sampled_from(
+        [
+            math.nan,
+            math.inf,
+            -math.inf,
+            -1,
+            0,
+            -(2**63),
+            2**64,
+            10**30,
+            1e308,
+            "",
+            " ",
+            "formal",
+            "nope",
+            "../../etc/passwd",
+            "krickovic2016.toml",
+            [],
+            ["formal", "formal"],
+            ["bogus"],
+            {"start": 0.0, "stop": 1.0, "num": 0},
+            {"start": 1.0, "stop": 0.0, "num": 10_000_001},
+            {"start": "a", "stop": 1.0, "num": 2},
+            {"start": 0.0, "stop": math.nan, "num": 2},
+            [math.nan],
+            [-1.0, 2.0],
+            {"trust.nope": [1]},
+            {"trust.building_rate": []},
+            {"arrangements.formal.payoffs.R": [math.inf]},
+            {"actors.Nobody.relative_gains": [1.0]},
+        ]
+    ),
+)
+
+
+@st.composite
+def experiment_texts(draw: st.DrawFn) -> str:
+    """Experiment TOML (issue 4): small valid ones, and ones with one value broken."""
+    exp = _experiment_base(draw)
+    if draw(_integers(0, 3)) > 0:
+        leaves = _leaves(exp) + _tables(exp)
+        key = _pick(draw, leaves)
+        parts = _path(key, exp)
+        action = _pick(draw, ["replace", "replace", "delete", "unknown"])
+        if action == "replace":
+            _set(exp, parts, draw(_EXPERIMENT_BAD_VALUES))
+        elif action == "delete":
+            del _get(exp, parts[:-1])[parts[-1]]
+        else:
+            node = _get(exp, parts[:-1])
+            node[parts[-1] + "_typo"] = 1
+    if draw(_integers(0, 9)) == 0:
+        return draw(raw_text_cases())
+    return to_toml(exp)
