@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import os
@@ -366,3 +367,26 @@ def test_worker_that_always_dies_fails_only_its_cells(
         run_sweep(small_path, out=out, workers=2, batch_size=1)
     results, _ = read_results(out)
     assert sorted(set(results["cell"])) == [0, 1, 2, 3, 4]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_not_quiet(
+    small_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    run_sweep(small_path, out=tmp_path / "a", workers=1, batch_size=2, reps=20, quiet=False)
+    shown = term.getvalue()
+    assert "small: 100%" in shown and "6/6" in shown and "cell/s" in shown
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    run_sweep(small_path, out=tmp_path / "b", workers=1, reps=20, quiet=True)
+    assert term.getvalue() == ""
+    pipe = io.StringIO()  # not a terminal: no bar even when not quiet
+    monkeypatch.setattr(sys, "stderr", pipe)
+    run_sweep(small_path, out=tmp_path / "c", workers=1, reps=20, quiet=False)
+    assert "cell/s" not in pipe.getvalue()
