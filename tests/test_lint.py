@@ -27,6 +27,11 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _report(proc: subprocess.CompletedProcess[str]) -> str:
+    text = proc.stdout + proc.stderr
+    return text if len(text) <= 4000 else "...\n" + text[-4000:]
+
+
 def _need(module: str) -> None:
     if importlib.util.find_spec(module) is None:
         pytest.skip(f"{module} is not installed")
@@ -35,16 +40,16 @@ def _need(module: str) -> None:
 def test_ruff_check() -> None:
     _need("ruff")
     proc = _run("ruff", "check", "binding_sim", "tests")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, _report(proc)
 
 
 def test_ruff_format() -> None:
     _need("ruff")
     proc = _run("ruff", "format", "--check", "binding_sim", "tests")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, _report(proc)
 
 
 def test_mypy() -> None:
     _need("mypy")
     proc = _run("mypy", "binding_sim")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, _report(proc)
