@@ -77,8 +77,17 @@ def welfare_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
             color="0.3",
         )
     ax.axhline(0.0, color="0.5", linewidth=0.6)
-    what = f" ($\\delta$ = {delta:g})" if delta is not None else ""
-    ax.set_ylabel("cumulative discounted payoff" + what)
+    ax.set_ylabel("cumulative discounted payoff")
+    if delta is not None:
+        ax.text(
+            0.98,
+            0.35,
+            f"$\\delta$ = {delta:g}",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+        )
     ax.set_xlabel(r"trust-building rate $\lambda$")
     fig.legend(loc="outside lower center", ncol=2, fontsize=6.5)
     return fig
