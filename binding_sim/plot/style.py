@@ -157,16 +157,12 @@ def figure(
     return fig, axes
 
 
-def save(fig: Figure, stem: str | Path, **rc_overrides: Any) -> list[Path]:
-    """Write ``stem.pdf`` (vector, Type 42 fonts) and ``stem.png`` (300 dpi); return the paths.
-
-    ``rc_overrides`` (e.g. ``{"pdf.fonttype": 3}`` for fast test output) are
-    applied on top of :data:`rc` while saving.
-    """
+def save(fig: Figure, stem: str | Path) -> list[Path]:
+    """Write ``stem.pdf`` (vector, Type 42 fonts) and ``stem.png`` (300 dpi); return the paths."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     out = []
-    with mpl.rc_context({**rc, **rc_overrides}):
+    with mpl.rc_context(rc):
         for ext in ("pdf", "png"):
             path = stem.with_suffix(f".{ext}")
             fig.savefig(path, dpi=DPI, metadata={"CreationDate": None} if ext == "pdf" else None)
