@@ -28,9 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from .errors import BindingSimError
+
 __all__ = [
     "PAYOFF_KINDS",
     "BlockStats",
+    "NonFiniteResultError",
     "Outcome",
     "Trajectories",
     "summarize",
@@ -295,7 +298,7 @@ def summarize(
     n_bound = int(hist[1:].sum())
     median, q25, q75 = _binding_quantiles(hist)
     pay = stats.sum_payoffs / n
-    return Outcome(
+    out = Outcome(
         protocol=protocol,
         reps=n,
         horizon=stats.horizon,
@@ -319,3 +322,21 @@ def summarize(
         mean_payoff_relative_discounted=pay[3].copy(),
         trajectories=trajectories,
     )
+    _check_finite(out)
+    return out
+
+
+class NonFiniteResultError(BindingSimError):
+    """An aggregate came out NaN or infinite: the engine raises rather than emit it (issue 8)."""
+
+
+def _check_finite(out: Outcome) -> None:
+    """Raise :class:`NonFiniteResultError` naming every non-finite aggregate of ``out``."""
+    bad = [k for k, v in out.columns().items() if v is not None and not math.isfinite(v)]
+    if not np.all(np.isfinite(out.bound_by_round)):
+        bad.append("bound_by_round")
+    if bad:
+        raise NonFiniteResultError(
+            f"{out.protocol}: non-finite aggregate(s) {', '.join(bad)} over {out.reps} "
+            "replicates; check the scenario's payoffs and rates"
+        )

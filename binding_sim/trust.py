@@ -83,7 +83,8 @@ def linear_update(
     lam_w = np.asarray(lam_w, dtype=float)
     phi = np.asarray(phi, dtype=float)
     tau0 = np.asarray(tau0, dtype=float)
-    built = tau + lam_w * (1.0 - tau)
+    # the loader accepts lambda * w up to 1 + 1e-12 (floating-point ties): cap at 1
+    built = np.minimum(tau + lam_w * (1.0 - tau), 1.0)
     eroded = tau * (1.0 - np.asarray(mu, dtype=float))
     moved = np.where(
         np.asarray(on_table, dtype=bool), np.where(perceived_compliance, built, eroded), tau
@@ -101,7 +102,7 @@ def linear_update_scalar(
     tau0: float,
 ) -> float:
     """Scalar twin of :func:`linear_update` (same arithmetic; numba-compilable, branch-free)."""
-    built = tau + lam_w * (1.0 - tau)
+    built = min(tau + lam_w * (1.0 - tau), 1.0)
     eroded = tau * (1.0 - mu)
     moved = built if perceived_compliance else eroded
     moved = moved if on_table else tau
