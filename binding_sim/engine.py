@@ -56,6 +56,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -627,7 +628,24 @@ def _update_source(
     return _linear_nb(tau, perceived, on_table, lam_w, mu, phi, tau0)
 
 
+def _drop_stale_kernel_cache() -> None:
+    """Delete this module's numba cache files when ``trust.py`` is newer than them.
+
+    numba keys a cached function on its own source file only, so an edit to
+    a trust rule (compiled into the kernel) would otherwise be ignored.
+    """
+    cache = Path(__file__).resolve().parent / "__pycache__"
+    try:
+        newest_source = Path(trust.__file__).resolve().stat().st_mtime
+        for f in cache.glob(f"{Path(__file__).stem}._*.nb[ci]"):
+            if f.stat().st_mtime < newest_source:
+                f.unlink()
+    except OSError:
+        pass
+
+
 if numba is not None:
+    _drop_stale_kernel_cache()
     _linear_nb = numba.njit(cache=True, nogil=True)(trust.linear_update_scalar)
     _update_nb = numba.njit(cache=True, nogil=True)(_update_source)
     _kernel_nb = numba.njit(cache=True, nogil=True)(_kernel_source)
