@@ -76,8 +76,8 @@ def _load() -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cells", type=int, default=32, help="grid cells (even)")
-    ap.add_argument("--reps", type=int, default=8192)
+    ap.add_argument("--cells", type=int, default=64, help="grid cells (even)")
+    ap.add_argument("--reps", type=int, default=16384)
     ap.add_argument("--horizon", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=2, help="runs per mode (best time kept)")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask measurements")

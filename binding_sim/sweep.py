@@ -352,8 +352,11 @@ class Store:
     def prepare(self) -> None:
         try:
             self.parts.mkdir(parents=True, exist_ok=True)
-            for stale in self.parts.glob(".*.tmp"):
-                stale.unlink()
+            stale = list(self.parts.glob(".*.tmp"))  # from a run killed mid-write
+            for name in _OUR_FILES:
+                stale.extend(self.root.glob(f".{name}.*.tmp"))
+            for path in stale:
+                path.unlink()
             probe = self.root / f".write-probe-{os.getpid()}"
             probe.write_bytes(b"")
             probe.unlink()
@@ -817,7 +820,16 @@ def run_sweep(
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="binding-sim-")))
         else:
             root = Path(out)
-        return _run(exp, Store(root), workers, scheduler, resume, force, quiet, batch_size)
+        try:
+            return _run(exp, Store(root), workers, scheduler, resume, force, quiet, batch_size)
+        except OSError as exc:
+            # disk full, quota, read-only or vanished folder while writing (issue 8):
+            # one line, and the parts already on disk stay valid for --resume
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise SweepError(
+                f"{root}: cannot write the sweep's files: {exc.strerror or exc}{where}; "
+                "finished cells are kept: fix the problem and rerun with --resume"
+            ) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
