@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from .errors import MISSING, ConfigError, did_you_mean
 from .scenario import Scenario
@@ -241,6 +240,8 @@ def lhs_points(
     ``lo + floor(u * (hi - lo + 1))`` so each integer gets an equal share of
     the strata.
     """
+    from scipy.stats import qmc  # imported here: scipy.stats is slow to import
+
     keys = list(ranges)
     if not keys:
         return [{} for _ in range(samples)]
