@@ -223,21 +223,18 @@ def run_batch(task: BatchTask) -> pa.Table:
         except Exception as exc:
             scenarios.append(None)
             failures.append({"cell": cell, "protocol": None, "error": _error_text(exc)})
-    live = [i for i, sc in enumerate(scenarios) if sc is not None]
+    live = [(i, sc) for i, sc in enumerate(scenarios) if sc is not None]
+    cells_live = [sc for _, sc in live]
     records: list[tuple[int, str, Any]] = []
     for protocol in task.protocols:
-        cells_live = [sc for sc in scenarios if sc is not None]
         try:
             outcomes = simulate_cells(cells_live, protocol, task.reps, task.seed)
-            pairs = list(zip(live, outcomes, strict=True))
-        except Exception:
+            pairs = [(i, out) for (i, _), out in zip(live, outcomes, strict=True)]
+        except Exception:  # isolate the failing cell(s): rerun the batch cell by cell
             pairs = []
-            for i in live:
+            for i, sc in live:
                 try:
-                    out = simulate_cells(
-                        [cells_live[live.index(i)]], protocol, task.reps, task.seed
-                    )[0]
-                    pairs.append((i, out))
+                    pairs.append((i, simulate_cells([sc], protocol, task.reps, task.seed)[0]))
                 except Exception as exc:
                     failures.append(
                         {"cell": task.cells[i], "protocol": protocol, "error": _error_text(exc)}
