@@ -23,7 +23,7 @@ combined statistics into an :class:`Outcome`:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -186,11 +186,13 @@ def _pair(names: tuple[str, str], values: np.ndarray) -> dict[str, float]:
     return {names[0]: float(values[0]), names[1]: float(values[1])}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Outcome:
     """Aggregated outcome of one protocol on one parameter cell (MODEL.md section 8).
 
     Per-actor arrays are in actor order (the first actor of the scenario file first).
+    Two outcomes are equal when every aggregate is bit-identical (trajectories
+    are not compared).
     """
 
     protocol: str
@@ -215,6 +217,22 @@ class Outcome:
     mean_payoff_absolute_discounted: np.ndarray
     mean_payoff_relative_discounted: np.ndarray
     trajectories: Trajectories | None = field(default=None, repr=False, compare=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        for f in fields(self):
+            if f.name == "trajectories":
+                continue
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                if not np.array_equal(a, b):
+                    return False
+            elif a != b:
+                return False
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (issue 3's ``--json`` object for one protocol)."""

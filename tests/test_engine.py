@@ -368,3 +368,11 @@ def test_compile_cells_pads_ladders() -> None:
     # transparency: md_transparency (gain 0.5) first on the default ladder, second on cell 2
     assert list(tab.mT[0]) == [0.0, 0.5, 0.5, 0.5]
     assert list(tab.mT[2][:3]) == [0.0, 0.0, 0.5]
+
+
+def test_outcome_equality_is_bitwise() -> None:
+    sc = Scenario.load("krickovic2016", ["scenario.horizon=30"])
+    a = simulate(sc, "piecemeal", 300, seed=2)
+    b = simulate(sc, "piecemeal", 300, seed=2, record=True)
+    c = simulate(sc, "piecemeal", 300, seed=3)
+    assert a == b and a != c and a != "not an outcome"

@@ -20,13 +20,13 @@ from typing import Any
 from ..engine import simulate
 from ..errors import BindingSimError
 from ..outcomes import Outcome
-from ..rng import draw_root_seed
+from ..rng import BLOCK_SIZE, draw_root_seed
 from ._common import add_scenario_arguments, load_scenario, print_json
 
 ORDER = 30
 
-PLOT_REPS = 4096
-"""Replicates recorded for ``--plot`` (the first ones of the run: same seed, same blocks)."""
+PLOT_REPS = BLOCK_SIZE
+"""Most replicates recorded for ``--plot``: the run's first block (same seed, same draws)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,7 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help=(
             "write a fan chart of trust over time (median and 10-90%% band per actor and "
-            f"protocol; the first {PLOT_REPS} replicates); format from the extension"
+            f"protocol, over the run's first min(N, {PLOT_REPS}) replicates); format from the "
+            "file extension"
         ),
     )
     p.set_defaults(func=run)
@@ -113,7 +114,9 @@ def format_table(results: dict[str, Outcome], header: str) -> str:
     return "\n".join(lines)
 
 
-def _plot(path: Path, scenario: Any, protocols: list[str], horizon: int | None, seed: int) -> None:
+def _plot(
+    path: Path, scenario: Any, protocols: list[str], reps: int, horizon: int | None, seed: int
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -122,7 +125,8 @@ def _plot(path: Path, scenario: Any, protocols: list[str], horizon: int | None, 
 
     fig, ax = style.figure("single")
     for protocol in protocols:
-        out = simulate(scenario, protocol, PLOT_REPS, seed, horizon=horizon, record=True)
+        n = min(reps, PLOT_REPS)  # whole first block: the same replicates as the run's first n
+        out = simulate(scenario, protocol, n, seed, horizon=horizon, record=True)
         assert out.trajectories is not None
         fan_chart(out.trajectories, ax=ax, actor_names=scenario.actor_names, protocol=protocol)
     ax.set_title(f"{scenario.name}: trust over time", fontsize=style.rc["font.size"])
@@ -171,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     horizon = args.horizon if args.horizon is not None else scenario.horizon
     results = {p: simulate(scenario, p, args.reps, seed, horizon=args.horizon) for p in protocols}
     if args.plot is not None:
-        _plot(args.plot, scenario, protocols, args.horizon, seed)
+        _plot(args.plot, scenario, protocols, args.reps, args.horizon, seed)
     if args.json:
         obj: dict[str, Any] = {
             "scenario": scenario.name,
