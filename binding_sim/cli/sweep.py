@@ -9,7 +9,6 @@ serially, on local processes or on a Dask cluster, streaming results to
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -61,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_positive_int,
         default=None,
         metavar="N",
-        help=f"local worker processes, 1 = serial (default: all cores, {os.cpu_count()})",
+        help="local worker processes, 1 = serial (default: all cores, os.cpu_count())",
     )
     p.add_argument(
         "--scheduler",
