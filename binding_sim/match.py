@@ -256,20 +256,37 @@ def _class_stationary(M: np.ndarray, members: np.ndarray) -> np.ndarray:
     """Unique stationary distribution of the closed irreducible class ``members``.
 
     Grassmann-Taksar-Heyman state reduction (Grassmann, Taksar and Heyman
-    1985; Stewart 1994, section 2.7): Gaussian elimination without
+    1985; Stewart 1994, *Introduction to the Numerical Solution of Markov
+    Chains*): Gaussian elimination without
     subtractions, accurate to machine precision even for nearly decomposable
     chains (noise close to 0 or 1).
     """
     P = M[np.ix_(members, members)].astype(float, copy=True)
     m = P.shape[0]
-    for k in range(m - 1, 0, -1):
-        s = P[k, :k].sum()
-        P[:k, k] /= s
-        P[:k, :k] += np.outer(P[:k, k], P[k, :k])
+    leave = np.ones(m)
     pi = np.zeros(m)
     pi[0] = 1.0
-    for k in range(1, m):
-        pi[k] = pi[:k] @ P[:k, k]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        for k in range(m - 1, 0, -1):
+            leave[k] = P[k, :k].sum()  # probability of leaving k for a lower state
+            P[k, :k] /= leave[k]
+            P[:k, :k] += np.outer(P[:k, k], P[k, :k])
+        # back substitution pi_k = (sum_{i<k} pi_i P_ik) / leave_k, written as a
+        # rescaling of pi_0..pi_{k-1} by leave_k so that nothing overflows when a
+        # state is left with a tiny probability (noise near 0 or 1)
+        for k in range(1, m):
+            inflow = pi[:k] @ P[:k, k]
+            pi[:k] *= leave[k]
+            pi[k] = inflow
+            pi[: k + 1] /= pi[: k + 1].max()
+    if not (np.all(leave > 0.0) and np.all(np.isfinite(pi))):
+        # products of probabilities underflowed (e.g. a noise below 1e-160):
+        # fall back to the least-squares solution of pi (M - I) = 0, sum(pi) = 1
+        sub = M[np.ix_(members, members)]
+        lhs = np.vstack([(sub - np.eye(m)).T, np.ones((1, m))])
+        rhs = np.zeros(m + 1)
+        rhs[-1] = 1.0
+        pi = np.clip(np.linalg.lstsq(lhs, rhs, rcond=None)[0], 0.0, None)
     out = np.zeros(M.shape[0])
     out[members] = pi / pi.sum()
     return out
@@ -301,7 +318,13 @@ def _first_recurrent_state(M: np.ndarray, start: np.ndarray, transient: np.ndarr
     for k in np.flatnonzero(transient):
         row = P[k].copy()
         row[k] = 0.0
-        row /= row.sum()  # where k goes when it leaves (columns of removed states are 0)
+        total = row.sum()
+        if not total > 0.0:  # its exits underflowed to 0 (probabilities below ~1e-300)
+            P[:, k] = 0.0
+            P[k] = 0.0
+            v[k] = 0.0
+            continue
+        row /= total  # where k goes when it leaves (columns of removed states are 0)
         P += np.outer(P[:, k], row)
         P[:, k] = 0.0
         P[k] = 0.0
@@ -332,6 +355,7 @@ def limiting_distribution(M: npt.ArrayLike, start: npt.ArrayLike) -> np.ndarray:
     closed = _closed_classes(M)
     transient = ~np.any(closed, axis=0)
     hit = _first_recurrent_state(M, v, transient) if transient.any() else v
+    hit = hit / hit.sum()
     out = np.zeros(M.shape[0])
     for members in closed:
         out += hit[members].sum() * _class_stationary(M, members)

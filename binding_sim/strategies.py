@@ -58,6 +58,8 @@ Public API
     The lookup names, in the order of the table above.
 ``strategy(name, payoffs=None)``
     Named strategy; ``payoffs = (R, S, T, P)`` (own view) is needed for ``gtft``.
+``canonical_name(name)``
+    The lower-case lookup name, or a one-line error with a "did you mean" hint.
 ``gtft(payoffs)`` / ``gtft_forgiveness(payoffs, clip=True)``
     Generous TFT and its forgiveness.
 ``resolve(player, payoffs)``
@@ -88,6 +90,7 @@ __all__ = [
     "NAMES",
     "GenerosityClippedWarning",
     "MemoryOne",
+    "canonical_name",
     "gtft",
     "gtft_forgiveness",
     "memory_one",
@@ -255,7 +258,14 @@ def gtft(payoffs: Sequence[float]) -> MemoryOne:
     return MemoryOne(GTFT_NAME, 1.0, (1.0, g, 1.0, g))
 
 
-def _normalise(name: str) -> str:
+def canonical_name(name: str) -> str:
+    """The lookup name of a strategy (lower case), or a one-line error with a hint.
+
+    Raises
+    ------
+    BindingSimError
+        Unknown name (with a "did you mean" hint and the allowed names).
+    """
     key = str(name).strip().lower()
     if key not in NAMES:
         raise BindingSimError(
@@ -279,7 +289,7 @@ def strategy(name: str, payoffs: Sequence[float] | None = None) -> MemoryOne:
     BindingSimError
         Unknown name (with a "did you mean" hint), or ``gtft`` without payoffs.
     """
-    key = _normalise(name)
+    key = canonical_name(name)
     if key == GTFT_NAME:
         if payoffs is None:
             raise BindingSimError(

@@ -197,7 +197,13 @@ players = st.sampled_from([n for n in NAMES if n != "gtft"]) | memory_ones
 
 
 @settings(max_examples=40, deadline=None)
-@given(a=players, b=players, rstp_a=games, rstp_b=games, noise=st.floats(0.0, 0.5))
+@given(
+    a=players,
+    b=players,
+    rstp_a=games,
+    rstp_b=games,
+    noise=st.floats(0.0, 0.5, allow_subnormal=False),
+)
 def test_payoffs_within_game_range_and_swap_symmetry(a, b, rstp_a, rstp_b, noise):
     game = StageGame.from_payoffs([rstp_a, rstp_b])
     swapped = StageGame(game.B.T, game.A.T)  # seat B's game seen from seat A
@@ -575,3 +581,16 @@ def test_chunk_size_does_not_change_the_states(chunk):
     assert [t0 for t0, _ in parts] == list(range(0, 130, chunk))
     np.testing.assert_array_equal(np.concatenate([st for _, st in parts]), whole)
     assert whole.shape == (130, 50)
+
+
+@pytest.mark.parametrize("noise", [1e-300, 2.2250738585e-313, 1 - 1e-16])
+def test_extreme_noise_stays_finite_and_exact(noise):
+    for a, b in [("grim", "wsls"), ("alld", "random"), ("gtft", "stft")]:
+        for value in (exact_long_run(a, b, PD, 5e-324), exact_long_run(a, b, PD, noise)):
+            assert np.all(np.isfinite(value)) and np.all((0 <= value) & (value <= 5))
+    # TFT vs TFT: uniform stationary distribution for every noise in (0, 1)
+    np.testing.assert_allclose(exact_long_run("tft", "tft", PD, noise), [2.25, 2.25])
+    # AllC vs AllD: (C, D) almost always when noise is tiny, (D, C) when it is near 1
+    _, S, T, _ = PD
+    want = [S, T] if noise < 0.5 else [T, S]
+    np.testing.assert_allclose(exact_long_run("allc", "alld", PD, noise), want, atol=1e-12)

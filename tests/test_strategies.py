@@ -15,6 +15,7 @@ from binding_sim.strategies import (
     NAMES,
     GenerosityClippedWarning,
     MemoryOne,
+    canonical_name,
     gtft,
     gtft_forgiveness,
     memory_one,
@@ -156,3 +157,9 @@ def test_resolve_names_and_objects():
     assert resolve(s, (3, 0, 5, 1)) is s
     assert resolve("Grim") == strategy("grim")
     assert resolve("gtft", (3, 0, 4, 2)).probs == (1.0, 0.5, 1.0, 0.5)
+
+
+def test_canonical_name():
+    assert canonical_name(" WSLS ") == "wsls"
+    with pytest.raises(BindingSimError, match="did you mean 'grim'"):
+        canonical_name("grimm")

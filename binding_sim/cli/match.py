@@ -25,7 +25,7 @@ from ..errors import BindingSimError, ConfigError
 from ..match import Match, arrangement_game, as_game
 from ..rng import draw_root_seed
 from ..stage_game import StageGame
-from ..strategies import NAMES, MemoryOne, strategy
+from ..strategies import NAMES, MemoryOne, canonical_name, strategy
 from ._common import load_scenario, print_json
 
 ORDER = 60
@@ -152,7 +152,7 @@ def _pair(x: np.ndarray) -> list[float | None]:
 
 def run(args: argparse.Namespace) -> int:
     for name in args.players:
-        strategy(name, (3.0, 0.0, 5.0, 1.0))  # validates the name before any work
+        canonical_name(name)  # a bad name is reported before any other work
     game, where = _game(args)
     players = _players(args, game)
     seed = draw_root_seed() if args.seed is None else args.seed
