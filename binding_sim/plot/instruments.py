@@ -87,10 +87,10 @@ def piecemeal_instruments_figure(data: pd.DataFrame, meta: Mapping[str, Any]) ->
         "transparency_gain",
         axes[1],
         meta.get("transparency_gain"),
-        "transparency gain (md_transparency)",
+        "transparency gain\n(md_transparency)",
     )
     _sweep(
-        data, "cap_factor", axes[2], meta.get("cap_factor"), "cap factor $c$ (interceptor_caps)"
+        data, "cap_factor", axes[2], meta.get("cap_factor"), "cap factor $c$\n(interceptor_caps)"
     )
     style.panel_labels(axes)
     return fig
