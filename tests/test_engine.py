@@ -376,3 +376,63 @@ def test_outcome_equality_is_bitwise() -> None:
     b = simulate(sc, "piecemeal", 300, seed=2, record=True)
     c = simulate(sc, "piecemeal", 300, seed=3)
     assert a == b and a != c and a != "not an outcome"
+
+
+_pay = st.fixed_dictionaries(
+    {
+        "R": st.floats(0.5, 8),
+        "S": st.floats(-3, 0),
+        "T": st.floats(0, 4),
+        "P": st.floats(-0.5, 0.5),
+    }
+)
+
+
+@st.composite
+def random_scenarios(draw) -> Scenario:
+    """Valid scenarios with asymmetric actors and payoffs, effects, setback and finite precision."""
+    names = ("NATO", "Russia")
+    n_rungs = draw(st.integers(1, 3))
+    rungs = {}
+    for i in range(n_rungs):
+        per_actor = draw(st.booleans())
+        pay = {n: draw(_pay) for n in names} if per_actor else draw(_pay)
+        rungs[f"r{i}"] = {
+            "scope": draw(st.floats(0.05, 0.5)),
+            "trust_weight": draw(st.floats(0.2, 1.0)),
+            "payoffs": pay,
+            "effects": {
+                "transparency_gain": draw(st.floats(0, 0.8)),
+                "cap_factor": draw(st.floats(0.3, 1.0)),
+            },
+        }
+    beta = st.sampled_from([float("inf"), 0.5, 3.0, 20.0])
+    return make_scenario(
+        k=(draw(st.floats(0, 2)), draw(st.floats(0, 2))),
+        tau0=(draw(st.floats(0.1, 0.9)), draw(st.floats(0.1, 0.9))),
+        eps=(draw(st.floats(0, 0.3)), draw(st.floats(0, 0.3))),
+        beta=(draw(beta), draw(beta)),
+        lam=draw(st.floats(0.01, 0.6)),
+        mu=draw(st.floats(0, 0.9)),
+        phi=draw(st.floats(0, 0.3)),
+        theta=draw(st.floats(0, 2)),
+        horizon=draw(st.integers(1, 40)),
+        formal={n: draw(_pay) for n in names},
+        rungs=rungs,
+        setback=draw(st.integers(0, 2)),
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(sc=random_scenarios(), seed=st.integers(0, 2**32))
+def test_backends_agree_on_random_scenarios(sc: Scenario, seed: int) -> None:
+    """The compiled kernel and the numpy path give the same outcome for any valid scenario."""
+    for protocol in ("formal", "piecemeal"):
+        a = simulate(sc, protocol, 97, seed=seed, backend="numba", record=True)
+        b = simulate(sc, protocol, 97, seed=seed, backend="numpy", record=True)
+        assert a == b
+        assert a.trajectories is not None and b.trajectories is not None
+        assert np.array_equal(a.trajectories.trust, b.trajectories.trust)
+        assert np.array_equal(a.trajectories.rung, b.trajectories.rung)
+        assert 0.0 <= a.share_trapped <= 1.0 - a.share_bound + 1e-12
+        assert np.all((a.trajectories.trust >= 0.0) & (a.trajectories.trust <= 1.0))
