@@ -7,7 +7,9 @@ output or exercise small pieces.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -55,10 +57,20 @@ REQUIRED = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def quick_figures(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("figures")
-    run_figures(EXPERIMENTS, out, quick=True, stream=open(out / "log.txt", "w"))
+    """``binding-sim figures --quick`` once per test run, shared by the xdist workers."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's directory, common to every worker
+    out = base / "quick_figures"
+    with open(base / "quick_figures.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "done").is_file():
+            out.mkdir(exist_ok=True)
+            with open(out / "log.txt", "w") as log:
+                run_figures(EXPERIMENTS, out, quick=True, stream=log)
+            (out / "done").touch()
     return out
 
 
