@@ -472,6 +472,14 @@ def _kernel_source(
         Hc = H[c]
         if t_first > Hc:
             continue
+        kA0, kB0 = k[0, c], k[1, c]
+        eA, eB = eps[0, c], eps[1, c]
+        bA, bB = beta[0, c], beta[1, c]
+        infA, infB = binf[0, c], binf[1, c]
+        t0A, t0B = tau0[0, c], tau0[1, c]
+        RFA, RFB = RF[0, c], RF[1, c]
+        lamc, muc, phic, wFc = lam[c], mu[c], phi[c], wF[c]
+        mc, nrc, sbc = model[c], nr[c], setback[c]
         for j in range(n):
             if bind[c, j] != 0:
                 continue
@@ -492,7 +500,7 @@ def _kernel_source(
                 x = 0
                 if not formal and not (dA >= -TOL and dB >= -TOL):
                     kind = 3
-                    if rr < nr[c]:
+                    if rr < nrc:
                         nA = (cR[0, 0, c, rr] * tA + cR[0, 1, c, rr]) * tA + cR[0, 2, c, rr]
                         nB = (cR[1, 0, c, rr] * tB + cR[1, 1, c, rr]) * tB + cR[1, 2, c, rr]
                         if nA >= -TOL and nB >= -TOL:
@@ -510,25 +518,25 @@ def _kernel_source(
                 cA = False
                 cB = False
                 if play:
-                    if binf[0, c]:
+                    if infA:
                         cA = dA >= -TOL
                     else:
-                        cA = u[s, 0, j] < 1.0 / (1.0 + math.exp(-beta[0, c] * dA))
-                    if binf[1, c]:
+                        cA = u[s, 0, j] < 1.0 / (1.0 + math.exp(-bA * dA))
+                    if infB:
                         cB = dB >= -TOL
                     else:
-                        cB = u[s, 1, j] < 1.0 / (1.0 + math.exp(-beta[1, c] * dB))
+                        cB = u[s, 1, j] < 1.0 / (1.0 + math.exp(-bB * dB))
                 # 3. observation
                 m = mT[c, rr]
-                iA = play and cB and u[s, 2, j] < eps[0, c] * (1.0 - m)
-                iB = play and cA and u[s, 3, j] < eps[1, c] * (1.0 - m)
+                iA = play and cB and u[s, 2, j] < eA * (1.0 - m)
+                iB = play and cA and u[s, 3, j] < eB * (1.0 - m)
                 # 4. trust
-                w = wF[c] if kind == 0 else wR[c, x]
-                lw = lam[c] * w
+                w = wFc if kind == 0 else wR[c, x]
+                lw = lamc * w
                 sA = tA
                 sB = tB
-                tA = _update_nb(model[c], tA, cB and not iA, play, lw, mu[c], phi[c], tau0[0, c])
-                tB = _update_nb(model[c], tB, cA and not iB, play, lw, mu[c], phi[c], tau0[1, c])
+                tA = _update_nb(mc, tA, cB and not iA, play, lw, muc, phic, t0A)
+                tB = _update_nb(mc, tB, cA and not iB, play, lw, muc, phic, t0B)
                 # 5. payments
                 qA = (0 if cB else 1) if cA else (2 if cB else 3)
                 qB = (0 if cA else 1) if cB else (2 if cA else 3)
@@ -541,8 +549,8 @@ def _kernel_source(
                 ei = x if kind == 2 else rr
                 piA = oA + cumR[0, c, ei]
                 piB = oB + cumR[1, c, ei]
-                kA = k[0, c] * (1.0 - sA)
-                kB = k[1, c] * (1.0 - sB)
+                kA = kA0 * (1.0 - sA)
+                kB = kB0 * (1.0 - sB)
                 UA = (1.0 + kA) * piA - kA * piB
                 UB = (1.0 + kB) * piB - kB * piA
                 dt = disc[c, t]
@@ -567,13 +575,12 @@ def _kernel_source(
                 if play and cA and cB:
                     if kind == 0:
                         bound = True
-                        bind[c, j] = t
                         nt = float(Hc - t)
                         td = taild[c, t]
-                        RA = RF[0, c]
-                        RB = RF[1, c]
-                        fA = k[0, c] * (1.0 - tA)
-                        fB = k[1, c] * (1.0 - tB)
+                        RA = RFA
+                        RB = RFB
+                        fA = kA0 * (1.0 - tA)
+                        fB = kB0 * (1.0 - tB)
                         VA = (1.0 + fA) * RA - fA * RB
                         VB = (1.0 + fB) * RB - fB * RA
                         a0 += RA * nt
@@ -587,7 +594,7 @@ def _kernel_source(
                     elif kind == 1:
                         rr += 1
                 elif play and kind != 0:
-                    rr = max(rr - setback[c], 0)
+                    rr = max(rr - sbc, 0)
                 if record:
                     tr_tau[c, j, t, 0] = tA
                     tr_tau[c, j, t, 1] = tB
@@ -603,6 +610,7 @@ def _kernel_source(
             pay[4, c, j], pay[5, c, j], pay[6, c, j], pay[7, c, j] = a4, a5, a6, a7
             inc[0, c, j], inc[1, c, j], mdef[c, j], idle[c, j] = gA, gB, gm, gi
             if bound:
+                bind[c, j] = t
                 if record:
                     for tt in range(t + 1, Hc + 1):
                         tr_tau[c, j, tt, 0] = tA
