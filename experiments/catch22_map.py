@@ -18,14 +18,15 @@ from binding_sim.scenario import Scenario
 
 HERE = Path(__file__).resolve().parent
 TOML = HERE / "catch22_map.toml"
+QUICK_AXIS = 21  # analysis only and cheap: a quick map keeps 21 values per axis
 
 
 def axis(key: str, spec: object, quick: bool) -> np.ndarray:
-    """Grid values of one key: a list, or {start, stop, num} (linspace; num <= 21 when quick)."""
+    """Grid values of one key: a list, or {start, stop, num} (linspace; num <= QUICK_AXIS when quick)."""
     if isinstance(spec, list) and spec:
         return np.asarray(spec, dtype=float)
     if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
-        num = min(int(spec["num"]), 21) if quick else int(spec["num"])
+        num = min(int(spec["num"]), QUICK_AXIS) if quick else int(spec["num"])
         return np.linspace(float(spec["start"]), float(spec["stop"]), num)
     raise ConfigError(
         str(TOML), f"design.grid.{key}", spec, "must be a list or {start, stop, num}"
