@@ -40,7 +40,11 @@ def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     scen = head["scenario"]
     path = HERE / scen if scen.endswith(".toml") else scen
     scenario = Scenario.load(path).with_values(head.get("set", {}))
-    (x_key, x_spec), (y_key, y_spec) = exp["design"]["grid"].items()
+    design = exp.get("design", {})
+    grid = design.get("grid", {})
+    if design.get("kind", "grid") != "grid" or not isinstance(grid, dict) or len(grid) != 2:
+        raise ConfigError(str(TOML), "design", design, "a grid over exactly two keys (x, then y)")
+    (x_key, x_spec), (y_key, y_spec) = grid.items()
     data = catch22_table(
         scenario, x_key, axis(x_key, x_spec, quick), y_key, axis(y_key, y_spec, quick)
     )
