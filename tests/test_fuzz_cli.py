@@ -45,7 +45,7 @@ _SUB = next(a for a in _PARSER._actions if a.__class__.__name__ == "_SubParsersA
 COMMANDS: dict[str, Any] = dict(_SUB.choices)
 
 CI_EXAMPLES = {"strategies": 25, "figures": 30, "replot": 30, "scenarios": 10, "show": 30}
-DEFAULT_EXAMPLES = 90
+DEFAULT_EXAMPLES = 110
 """Examples per command in CI; every other command gets :data:`DEFAULT_EXAMPLES`."""
 
 # Small work given first to commands that would otherwise run for long.
@@ -274,17 +274,26 @@ def ci_total() -> int:
     return sum(CI_EXAMPLES.get(n, DEFAULT_EXAMPLES) for n in COMMANDS) + GLOBAL_EXAMPLES
 
 
+EXECUTED: dict[str, int] = {}
+"""Cases run per command in this session (hypothesis stops early on a small input space)."""
+
+
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_never_escapes(name: str) -> None:
+    EXECUTED[name] = 0
+
     @_settings(name)
     @given(command_cases(name))
     def prop(case: dict[str, Any]) -> None:
+        EXECUTED[name] += 1
         check_case(case)
 
     prop()
+    print(f"\n{name}: {EXECUTED[name]} generated command lines")
+    assert EXECUTED[name] >= 1  # "scenarios" takes no input: one case covers it
 
 
-GLOBAL_EXAMPLES = 60
+GLOBAL_EXAMPLES = 100
 
 
 @settings(
