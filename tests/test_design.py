@@ -267,3 +267,48 @@ def test_every_grid_cell_is_validated(base: Scenario) -> None:
         "trust.building_rate": 0.5,
         "arrangements.buffer_zone.trust_weight": 3.0,
     }
+
+
+_SWEEPABLE = {
+    "trust.building_rate": st.floats(0.0, 1.0),
+    "trust.erosion_rate": st.floats(0.0, 1.0),
+    "actors.*.incident_rate": st.floats(0.0, 1.0),
+    "actors.Russia.relative_gains": st.floats(0.0, 5.0),
+    "scenario.common_threat": st.floats(0.0, 10.0),
+    "protocols.piecemeal.setback": st.integers(0, 3),
+}
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    axes=st.dictionaries(
+        st.sampled_from(sorted(_SWEEPABLE)),
+        st.just(None),
+        min_size=1,
+        max_size=3,
+    ).flatmap(
+        lambda keys: st.fixed_dictionaries(
+            {k: st.lists(_SWEEPABLE[k], min_size=1, max_size=3) for k in keys}
+        )
+    )
+)
+def test_grid_has_every_combination_and_cells_carry_their_values(
+    base: Scenario, axes: dict[str, list]
+) -> None:
+    design = parse_design({"grid": axes}, base, "x.toml", 0)
+    assert len(design) == int(np.prod([len(v) for v in axes.values()]))
+    assert design.params == tuple(axes)
+    for i in (0, len(design) - 1):
+        cell = design.cell(base, i)
+        for key, value in design.points[i].items():
+            got = {
+                "trust.building_rate": cell.building_rate,
+                "trust.erosion_rate": cell.erosion_rate,
+                "actors.*.incident_rate": cell.actors[0].incident_rate,
+                "actors.Russia.relative_gains": cell.actors[1].relative_gains,
+                "scenario.common_threat": cell.common_threat,
+                "protocols.piecemeal.setback": cell.setback,
+            }[key]
+            assert got == value
+        if "actors.*.incident_rate" in design.points[i]:
+            assert cell.actors[1].incident_rate == cell.actors[0].incident_rate
