@@ -107,6 +107,11 @@ def test_replot_from_csv_alone(quick_figures: Path, tmp_path: Path) -> None:
         assert main(["replot", name, "--figures", str(tmp_path)]) == 0
         for ext in ("pdf", "png"):
             assert (tmp_path / f"{name}.{ext}").stat().st_size > 0
+        # publish draws from the CSV as read back, so the redrawn figure is the same image
+        same = (tmp_path / f"{name}.png").read_bytes() == (
+            quick_figures / f"{name}.png"
+        ).read_bytes()
+        assert same, name
     assert sorted(p.suffix for p in tmp_path.iterdir()) == sorted(
         [".csv", ".pdf", ".png"] * len(discover(EXPERIMENTS))
     )
