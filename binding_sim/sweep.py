@@ -769,7 +769,8 @@ def run_sweep(
         Override the experiment's replicates and root seed (only when
         ``experiment`` is a path).
     quiet : bool
-        No progress bar and no notices on stderr.
+        No progress bar and no notices on stderr (a drawn root seed is
+        still printed).
     batch_size : int, optional
         Cells per task (default :func:`auto_batch_size`); results do not
         depend on it.
@@ -818,7 +819,9 @@ def run_sweep(
         else:
             root = Path(out)
         try:
-            return _run(exp, Store(root), workers, scheduler, resume, force, quiet, batch_size)
+            return _run(
+                exp, Store(root), workers, scheduler, resume, force, quiet, batch_size, out is None
+            )
         except OSError as exc:
             # disk full, quota, read-only or vanished folder while writing (issue 8):
             # one line, and the parts already on disk stay valid for --resume
@@ -839,6 +842,7 @@ def _run(
     force: bool,
     quiet: bool,
     batch_size: int | None,
+    out_is_temporary: bool = False,
 ) -> pd.DataFrame:
     if store.root.exists() and not store.root.is_dir():
         raise SweepError(f"{store.root}: the output path exists and is not a directory")
@@ -867,8 +871,9 @@ def _run(
     elif same and not resume:
         store.clear()
     store.prepare()
-    if exp.seed_drawn and not quiet:
-        _warn(f"root seed {exp.seed} (drawn; recorded in {store.root / RUN_RECORD})")
+    if exp.seed_drawn:  # printed even when quiet, so that any run can be repeated (MODEL.md 11)
+        where = "" if out_is_temporary else f"; recorded in {store.root / RUN_RECORD}"
+        _warn(f"root seed {exp.seed} (drawn{where})")
 
     done_before, failed_before = store.scan(exp.protocols) if resume else (set(), {})
     todo = [c for c in range(exp.n_cells) if c not in done_before]

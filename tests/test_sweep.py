@@ -157,13 +157,18 @@ def test_other_experiment_refused_unless_force(small_path: Path, tmp_path: Path)
     assert json.loads((out / "run.json").read_text())["seed"] == 1
 
 
-def test_drawn_seed_is_recorded_and_reused_on_resume(tmp_path: Path) -> None:
+def test_drawn_seed_is_printed_recorded_and_reused_on_resume(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "e.toml"
     path.write_text(SMALL.replace("seed = 4242\n", ""), encoding="utf-8")
     out = tmp_path / "o"
-    first = run_sweep(path, out=out, workers=1, batch_size=2)
+    first = run_sweep(path, out=out, workers=1, batch_size=2, quiet=True)
     seed = json.loads((out / "run.json").read_text())["seed"]
     assert (first["cell_seed"] == seed).all()
+    assert f"binding-sim: root seed {seed} (drawn; recorded in {out / 'run.json'})" in (
+        capsys.readouterr().err
+    )
     again = run_sweep(path, out=out, workers=1, resume=True)
     pd.testing.assert_frame_equal(first, again, check_exact=True)
 
