@@ -783,7 +783,8 @@ def run_sweep(
         root seed; every cell shares the block streams of MODEL.md section 11),
         then every :meth:`binding_sim.outcomes.Outcome.columns` value.
         ``df.attrs["binding_time"]`` holds the long table (cell, protocol,
-        round, share_bound).
+        round, share_bound); pop it before ``pd.concat`` of several results
+        (pandas compares ``attrs`` there, which fails for a DataFrame value).
 
     Raises
     ------
