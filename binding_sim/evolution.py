@@ -257,7 +257,7 @@ def replicator_dynamics(
     horizon: float = 2000.0,
     max_horizon: float = 200000.0,
     points: int = 401,
-    tol: float = 1e-6,
+    tol: float = 1e-9,
     method: str = "nashpy",
 ) -> ReplicatorOutcome:
     """Long-run population shares under the replicator dynamics (Taylor and Jonker 1978).
