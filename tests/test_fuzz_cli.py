@@ -328,12 +328,16 @@ _SLOW_N = int(os.environ.get("BINDING_SIM_FUZZ_EXAMPLES", "0") or 0)
 @pytest.mark.skipif(_SLOW_N <= 0, reason="set BINDING_SIM_FUZZ_EXAMPLES=N to run")
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_never_escapes_slow(name: str) -> None:
+    count = [0]
+
     @settings(max_examples=max(_SLOW_N, 1), deadline=None, database=None)
     @given(command_cases(name))
     def prop(case: dict[str, Any]) -> None:
+        count[0] += 1
         check_case(case)
 
     prop()
+    print(f"\n{name}: {count[0]} generated command lines (slow profile)")
 
 
 # ------------------------------------------------------------------ real subprocesses
