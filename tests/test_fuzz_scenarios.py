@@ -24,6 +24,7 @@ import pytest
 from fuzz_strategies import (
     Mutation,
     broken_scenarios,
+    experiment_texts,
     override_strings,
     raw_text_cases,
     scenario_texts,
@@ -35,10 +36,18 @@ from hypothesis import strategies as st
 
 from binding_sim.analysis import analyze
 from binding_sim.errors import BindingSimError, ConfigError
+from binding_sim.experiment import Experiment
 from binding_sim.scenario import Scenario
 
-CI_EXAMPLES = {"valid": 150, "broken": 600, "text": 250, "raw_text": 60, "overrides": 300}
-"""Examples per property in CI (1,360 loader cases in all, plus the hand-written ones)."""
+CI_EXAMPLES = {
+    "valid": 150,
+    "broken": 600,
+    "text": 250,
+    "raw_text": 60,
+    "overrides": 300,
+    "experiments": 150,
+}
+"""Examples per property in CI (1,510 loader cases in all, plus the hand-written ones)."""
 
 _SLOW_N = int(os.environ.get("BINDING_SIM_FUZZ_EXAMPLES", "0") or 0)
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
@@ -184,6 +193,22 @@ def test_scenario_files_load_or_fail_cleanly(text: str) -> None:
 @given(st.lists(override_strings(), min_size=1, max_size=3))
 def test_set_overrides_apply_or_fail_cleanly(overrides: list[str]) -> None:
     check_overrides(overrides)
+
+
+@ci("experiments")
+@given(experiment_texts())
+def test_experiment_files_load_or_fail_cleanly(text: str) -> None:
+    """Experiment files (issue 4) follow the same rule, checked before any work starts."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "experiment.toml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            exp = Experiment.load(path)
+        except BindingSimError as exc:
+            assert_one_line_naming_key(exc)
+            assert str(path) in str(exc)
+            return
+        assert exp.n_cells >= 1 and exp.reps >= 1
 
 
 # -------------------------------------------------------------- slow profile
