@@ -632,8 +632,16 @@ def _update_source(
     phi: float,
     tau0: float,
 ) -> float:
-    """Dispatch on the trust-model id inside the kernel (only ``linear`` = 0 so far)."""
+    """Dispatch on the trust-model id inside the kernel (ids in :data:`_KERNEL_MODELS`).
+
+    A model registered in :mod:`binding_sim.trust` but not (yet) given a
+    branch here runs on the numpy path instead (see :func:`simulate_cells`).
+    """
     return _linear_nb(tau, perceived, on_table, lam_w, mu, phi, tau0)
+
+
+_KERNEL_MODELS = frozenset({trust.MODELS["linear"].id})
+"""Trust-model ids the compiled kernel implements."""
 
 
 def _drop_stale_kernel_cache() -> None:
@@ -795,7 +803,10 @@ def simulate_cells(
     if not cells:
         return []
     tab = compile_cells(cells, protocol, None if horizon is None else int(horizon))
-    runner = _run_block_numba if _resolve_backend(backend) == "numba" else _run_block_numpy
+    use_numba = _resolve_backend(backend) == "numba"
+    if use_numba and not set(tab.model.tolist()) <= _KERNEL_MODELS:
+        use_numba = False  # a trust model without a kernel branch: the numpy path has them all
+    runner = _run_block_numba if use_numba else _run_block_numpy
     seed = int(seed)
 
     def run(blk: Any) -> _BlockResult:
