@@ -436,3 +436,33 @@ def test_backends_agree_on_random_scenarios(sc: Scenario, seed: int) -> None:
         assert np.array_equal(a.trajectories.rung, b.trajectories.rung)
         assert 0.0 <= a.share_trapped <= 1.0 - a.share_bound + 1e-12
         assert np.all((a.trajectories.trust >= 0.0) & (a.trajectories.trust <= 1.0))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_asymmetric_actors_formal_by_hand(backend: str) -> None:
+    """Different k and initial trust: a tiny independent loop over MODEL.md sections 3-5 and 8.
+
+    Symmetric treaty 6, -2, 2, 0 (a = R - T = 4), so Delta_i(tau) = 4 tau - (1 - tau)(2 + 4 k_i);
+    beta = inf and eps = 0 make every round deterministic.
+    """
+    H, lam, mu = 12, 0.15, 0.3
+    ks, taus = [0.3, 0.8], [0.5, 0.45]
+    sc = make_scenario(k=tuple(ks), tau0=tuple(taus), lam=lam, mu=mu, horizon=H)
+    pay = {(True, True): 6.0, (True, False): -2.0, (False, True): 2.0, (False, False): 0.0}
+    tau, total, mutual, bound_at = list(taus), [0.0, 0.0], 0, None
+    for t in range(1, H + 1):
+        c = [tau[i] * 4 - (1 - tau[i]) * (2 + 4 * ks[i]) >= -1e-9 for i in range(2)]
+        for i in range(2):
+            total[i] += pay[(c[i], c[1 - i])]
+            tau[i] = tau[i] + lam * (1 - tau[i]) if c[1 - i] else tau[i] * (1 - mu)
+        mutual += not (c[0] or c[1])
+        if c[0] and c[1]:
+            bound_at = t
+            total = [x + 6.0 * (H - t) for x in total]
+            break
+    out = simulate(sc, "formal", reps=8, seed=0, backend=backend)
+    assert out.share_bound == (0.0 if bound_at is None else 1.0)
+    assert out.time_to_bind_median == bound_at
+    assert out.mean_payoff_absolute == pytest.approx(total, rel=1e-12)
+    assert out.mean_final_trust == pytest.approx(tau, rel=1e-12)
+    assert out.mean_mutual_defection == mutual
