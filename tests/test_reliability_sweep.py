@@ -7,6 +7,7 @@ sweep's own code path and sends itself ``SIGKILL`` when the hook fires:
 ========================  ==========================================================
 ``during_cell``           inside :func:`binding_sim.engine.simulate_cells`, after the
                           cell's first protocol finished and before its second
+``between_cells``         previous cell stored, the next cell's simulation starting
 ``mid_part_write``        half of a part's bytes written to its temporary file
 ``before_rename``         part fully written and fsynced, before ``os.replace``
 ``after_part``            part renamed into place, before the ``log.jsonl`` line
@@ -162,10 +163,11 @@ def _nth(n: int) -> Callable[[], bool]:
 def install_kill(point: str, n: int, log: Path) -> None:
     """Install the kill hook ``point`` (fires at its ``n``-th occurrence) in this process."""
     kill: Callable[[], None] = _die
-    if point == "during_cell":
+    if point in ("during_cell", "between_cells"):
         # calls alternate formal / piecemeal per cell (batches of one cell): an even call
-        # is a cell's second protocol, so its first protocol is done but not stored
-        assert n % 2 == 0
+        # is a cell's second protocol, so its first protocol is done but not stored; an
+        # odd call is a cell's first, so the previous cell is stored and nothing else
+        assert n % 2 == (0 if point == "during_cell" else 1)
         engine.simulate_cells = logging_simulate(log, lambda k: kill() if k == n else None)
         return
     engine.simulate_cells = logging_simulate(log)
@@ -244,7 +246,8 @@ def killed(status: int) -> bool:
 CHAIN = [
     # (kill point, occurrence, cells on disk afterwards)
     ("during_cell", 6, {0, 1}),  # killed in cell 2's piecemeal run
-    ("mid_part_write", 2, {0, 1, 2}),  # cell 3's part half written
+    ("between_cells", 3, {0, 1, 2}),  # cell 2 stored, killed as cell 3 starts
+    ("mid_part_write", 1, {0, 1, 2}),  # cell 3's part half written
     ("before_rename", 1, {0, 1, 2}),  # cell 3's part complete, not renamed
     ("after_part", 2, {0, 1, 2, 3, 4}),  # cell 4's part renamed, log line missing
     ("final_tables", 1, set(range(N_CELLS))),  # results.parquet replaced, CSV not yet
