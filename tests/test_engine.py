@@ -466,3 +466,22 @@ def test_asymmetric_actors_formal_by_hand(backend: str) -> None:
     assert out.mean_payoff_absolute == pytest.approx(total, rel=1e-12)
     assert out.mean_final_trust == pytest.approx(tau, rel=1e-12)
     assert out.mean_mutual_defection == mutual
+
+
+def test_trajectories_of_cells_with_different_horizons_and_ladders() -> None:
+    """Recorded paths of a cell do not depend on the other cells of the call (or the back end)."""
+    base = Scenario.load("krickovic2016", ["actors.*.decision_precision=3", "scenario.horizon=50"])
+    cells = [
+        base,
+        base.with_values({"scenario.horizon": 20}),
+        base.with_values({"scenario.horizon": 7, "protocols.piecemeal.ladder": ["buffer_zone"]}),
+    ]
+    for backend in BACKENDS:
+        together = simulate_cells(cells, "piecemeal", 300, 3, record=True, backend=backend)
+        for sc, out in zip(cells, together, strict=True):
+            alone = simulate(sc, "piecemeal", 300, 3, record=True, backend="numba")
+            assert out == alone and out.horizon == sc.horizon
+            assert out.trajectories is not None and alone.trajectories is not None
+            assert out.trajectories.trust.shape == (300, sc.horizon + 1, 2)
+            for f in ("trust", "rung", "bound"):
+                assert np.array_equal(getattr(out.trajectories, f), getattr(alone.trajectories, f))
