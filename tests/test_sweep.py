@@ -395,3 +395,42 @@ def test_progress_bar_only_on_a_terminal_and_not_quiet(
     monkeypatch.setattr(sys, "stderr", pipe)
     run_sweep(small_path, out=tmp_path / "c", workers=1, reps=20, quiet=False)
     assert "cell/s" not in pipe.getvalue()
+
+
+def test_cli_exits_1_with_a_one_line_summary_when_cells_fail(
+    small_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real = engine.simulate_cells
+
+    def flaky(cells, protocol, reps, seed, **kw):  # type: ignore[no-untyped-def]
+        if any(c.building_rate == 0.05 for c in cells):
+            raise FloatingPointError("injected")
+        return real(cells, protocol, reps, seed, **kw)
+
+    monkeypatch.setattr(engine, "simulate_cells", flaky)
+    out = tmp_path / "o"
+    status = main(["sweep", str(small_path), "--out", str(out), "--workers", "1", "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert len(err) == 1
+    assert err[0].startswith("binding-sim: error: 2 of 6 cells failed")
+    assert "first: cell 0 formal: FloatingPointError: injected" in err[0]
+
+
+def test_force_removes_only_the_sweeps_own_files(small_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    run_sweep(small_path, out=out, workers=1, reps=20, force=True)
+    run_sweep(small_path, out=out, workers=1, reps=30, force=True)
+    assert (out / "notes.txt").read_text() == "keep me"
+    results, _ = read_results(out)
+    assert len(results) == 12
+    record = json.loads((out / "run.json").read_text())
+    assert record["experiment"]["experiment"]["reps"] == 30
+    counts = results["share_bound"] * 30  # no part of the 20-replicate run survived
+    assert np.allclose(counts, np.round(counts))
+    assert results.equals(run_sweep(small_path, workers=1, reps=30))
