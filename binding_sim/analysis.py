@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import brentq
 
 from .scenario import FORMAL, Scenario
 from .stage_game import StageGame, absolute_payoffs, classify
@@ -140,6 +139,8 @@ def tau_star_numeric(k: float, own: npt.ArrayLike, other: npt.ArrayLike) -> floa
     is a quadratic in ``tau``, monotone between its turning point and the
     ends of [0, 1], so those points bracket every root.
     """
+    from scipy.optimize import brentq
+
     c2, c1, _c0 = (float(c) for c in margin_coefficients(k, own, other))
 
     def g(x: float) -> float:

@@ -76,10 +76,8 @@ import math
 import warnings
 from dataclasses import dataclass
 
-import nashpy as nash
 import numpy as np
 import numpy.typing as npt
-from scipy.integrate import solve_ivp
 
 from .errors import BindingSimError
 from .outcomes import wilson_interval
@@ -190,6 +188,8 @@ def replicator_trajectory(
     if method == "nashpy":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            import nashpy as nash
+
             xs = nash.Game(M).replicator_dynamics(y0=x, timepoints=t)
         return np.asarray(xs, dtype=float)
     if method == "log":
@@ -203,6 +203,8 @@ def replicator_trajectory(
         if t.size == 1:
             out[:, present] = _softmax(y0)
             return out
+        from scipy.integrate import solve_ivp
+
         sol = solve_ivp(
             _log_rhs,
             (t[0], t[-1]),

@@ -44,12 +44,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TextIO
 
 import matplotlib
-import pandas as pd
 
 from .errors import BindingSimError, did_you_mean
 from .serialize import to_jsonable
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .experiment import Experiment
 
 __all__ = [
@@ -82,7 +83,7 @@ QUICK_SAMPLES = 8
 """In quick mode a Latin hypercube keeps at most this many samples."""
 
 _MAGIC = "# binding_sim figure"
-DrawFunction = Callable[[pd.DataFrame, Mapping[str, Any]], Any]
+DrawFunction = Callable[["pd.DataFrame", Mapping[str, Any]], Any]
 
 
 class FiguresFailed(BindingSimError):
@@ -227,6 +228,8 @@ def read_figure_csv(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any], str
         raise BindingSimError(
             f"{path}: no '# draw = module:function' header (not written by binding-sim figures)"
         )
+    import pandas as pd
+
     data = pd.read_csv(io.StringIO(text), comment="#")
     return data, meta, draw
 
@@ -322,6 +325,8 @@ def run_experiment(
     if workers is None and quick:
         workers = 1  # a quick run is too small to pay for starting worker processes
     results = run_sweep(exp, workers=workers, quiet=True)
+    import pandas as pd
+
     binding_time = results.attrs.get("binding_time", pd.DataFrame())
     results.attrs = {}
     return results, binding_time, exp

@@ -91,8 +91,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .errors import BindingSimError, did_you_mean
 from .rng import block_generator, blocks, draw_root_seed
@@ -294,6 +292,9 @@ def _class_stationary(M: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 def _closed_classes(M: np.ndarray) -> list[np.ndarray]:
     adj = M > 0.0
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     ncomp, labels = connected_components(csr_matrix(adj), directed=True, connection="strong")
     closed = []
     for c in range(ncomp):

@@ -26,12 +26,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import nashpy as nash
 import numpy as np
 import numpy.typing as npt
 
 from .scenario import Arrangement
+
+if TYPE_CHECKING:  # nashpy (and scipy under it) is imported when first needed
+    import nashpy as nash
 
 __all__ = [
     "ACTIONS",
@@ -162,6 +165,8 @@ def equilibria(
         Mixed strategies (probabilities of C and D), sorted by actor A's
         probability of C (descending), then actor B's.
     """
+    import nashpy as nash
+
     game = nash.Game(np.asarray(A, dtype=float), np.asarray(B, dtype=float))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -218,6 +223,8 @@ class StageGame:
 
     def to_nashpy(self) -> nash.Game:
         """The same game as a ``nashpy.Game`` (identical matrices)."""
+        import nashpy as nash
+
         return nash.Game(self.A, self.B)
 
     def relative(self, k: Sequence[float], trust: Sequence[float]) -> StageGame:

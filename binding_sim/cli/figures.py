@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT, replot, run_figures
+from ..figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT
 
 ORDER = 60
 
@@ -57,11 +57,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..figures import run_figures
+
     run_figures(args.experiments, args.out, quick=args.quick, only=args.only)
     return 0
 
 
 def run_replot(args: argparse.Namespace) -> int:
+    from ..figures import replot
+
     for path in replot(args.name, args.figures, args.out):
         print(path)
     return 0

@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..engine import simulate
 from ..errors import BindingSimError
-from ..outcomes import Outcome
 from ..rng import BLOCK_SIZE, draw_root_seed
 from ._common import add_scenario_arguments, load_scenario, print_json
+
+if TYPE_CHECKING:
+    from ..outcomes import Outcome
 
 ORDER = 30
 
@@ -120,6 +121,7 @@ def _plot(
     import matplotlib
 
     matplotlib.use("Agg")
+    from ..engine import simulate
     from ..plot import style
     from ..plot.fan import fan_chart
 
@@ -143,6 +145,8 @@ def _plot(
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..engine import simulate
+
     scenario = load_scenario(args)
     if args.reps < 1:
         raise BindingSimError(f"--reps = {args.reps}: must be an integer >= 1")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,8 +27,10 @@ from ..evolution import FITNESS_MAPPINGS
 from ..rng import draw_root_seed
 from ..stage_game import classify
 from ..strategies import NAMES
-from ..tournament import RECIPROCATORS, TournamentResult, reciprocating_share, tournament
 from ._common import load_scenario, print_json
+
+if TYPE_CHECKING:
+    from ..tournament import TournamentResult
 
 ORDER = 62
 
@@ -146,6 +148,8 @@ def _table(names: tuple[str, ...], matrix: np.ndarray, fmt: str = "{:9.4f}") -> 
 
 
 def _block(res: TournamentResult, args: argparse.Namespace, moran: np.ndarray | None) -> str:
+    from ..tournament import RECIPROCATORS, reciprocating_share
+
     ctx = res.context
     actors = list(ctx["relative_gains"])
     ks = ", ".join(f"{ctx['relative_gains'][a]:g}" for a in actors)
@@ -205,6 +209,8 @@ def _block(res: TournamentResult, args: argparse.Namespace, moran: np.ndarray | 
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..tournament import tournament
+
     scenario = load_scenario(args)
     trust = _trust(args.trust)
     if args.population is not None and args.population < 2:
