@@ -575,8 +575,9 @@ def _ignore_sigint() -> None:
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel queued batches and terminate the worker processes (after Ctrl-C or an error)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown clears it
     pool.shutdown(wait=False, cancel_futures=True)
-    for proc in list(getattr(pool, "_processes", {}).values()):
+    for proc in procs:
         with contextlib.suppress(Exception):
             proc.terminate()
 

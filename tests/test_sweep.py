@@ -6,6 +6,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -434,3 +435,41 @@ def test_force_removes_only_the_sweeps_own_files(small_path: Path, tmp_path: Pat
     counts = results["share_bound"] * 30  # no part of the 20-replicate run survived
     assert np.allclose(counts, np.round(counts))
     assert results.equals(run_sweep(small_path, workers=1, reps=30))
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_workers_records_interruption_and_resumes(tmp_path: Path) -> None:
+    path = tmp_path / "killable.toml"
+    path.write_text(KILLABLE, encoding="utf-8")
+    out = tmp_path / "interrupted"
+    code = "import sys; from binding_sim.cli import main; sys.exit(main(sys.argv[1:]))"
+    args = ["sweep", str(path), "--out", str(out), "--batch-size", "1"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args, "--workers", "2"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (out / "parts").exists() and list((out / "parts").glob("part-*.parquet")):
+                break
+            time.sleep(0.02)
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        assert proc.wait(timeout=60) == 130
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.stderr is not None
+    assert proc.stderr.read().decode().strip().splitlines()[-1] == "binding-sim: interrupted"
+    assert json.loads((out / "run.json").read_text())["status"] == "interrupted"
+    if shutil.which("pgrep"):  # no worker process outlives the interruption
+        time.sleep(0.5)
+        gone = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
+        assert gone.stdout.strip() == ""
+    assert main([*args, "--workers", "1", "--resume", "--quiet"]) == 0
+    results, _ = read_results(out)
+    assert sorted(set(results["cell"])) == list(range(12))
