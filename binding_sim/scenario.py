@@ -172,9 +172,10 @@ class Scenario:
         raw = copy.deepcopy(dict(self.raw))
         where: dict[str, str] = {}
         for key, value in values.items():
-            for k in _expand(raw, key, source or self.source, f"{key}={value!r}"):
-                _set_dotted(raw, k, value, source or self.source, f"{key}={value!r}")
-                where[k] = f"{key}={value!r}"
+            origin = f"value {key}={value!r}"
+            for k in _expand(raw, key, source or self.source, origin):
+                _set_dotted(raw, k, value, source or self.source, origin)
+                where[k] = origin
         return Scenario.from_dict(
             raw, source=source or self.source, default_name=self.name, override_keys=where
         )
@@ -183,6 +184,27 @@ class Scenario:
         """Return a new scenario with ``--set`` style overrides applied."""
         raw = apply_overrides(self.raw, list(overrides), self.source)
         return Scenario.from_dict(raw, source=self.source, default_name=self.name)
+
+    def __hash__(self) -> int:
+        """Hash of the validated content (``arrangements`` is a dict, so the default cannot)."""
+        return hash(
+            (
+                self.name,
+                self.description,
+                self.horizon,
+                self.discount_factor,
+                self.common_threat,
+                self.building_rate,
+                self.erosion_rate,
+                self.recovery_rate,
+                self.trust_model,
+                self.actors,
+                tuple(self.arrangements.items()),
+                self.ladder,
+                self.setback,
+                self.source,
+            )
+        )
 
     # ---------------------------------------------------------------- accessors
     @property
@@ -353,15 +375,16 @@ def apply_overrides(
     where: dict[str, str] = dict(out.pop("__overrides__", {}))
     for text in overrides:
         key, value = parse_override(text)
-        for k in _expand(out, key, source, text):
-            _set_dotted(out, k, value, source, text)
-            where[k] = text
+        origin = f"--set {text}"
+        for k in _expand(out, key, source, origin):
+            _set_dotted(out, k, value, source, origin)
+            where[k] = origin
     if where:
         out["__overrides__"] = where
     return out
 
 
-def _expand(raw: Mapping[str, Any], key: str, source: str, text: str) -> list[str]:
+def _expand(raw: Mapping[str, Any], key: str, source: str, origin: str) -> list[str]:
     parts = key.split(".")
     actors = raw.get("actors")
     if (
@@ -374,7 +397,7 @@ def _expand(raw: Mapping[str, Any], key: str, source: str, text: str) -> list[st
     ):
         # exactly two actors exist already: a new name is a typo, not a third actor
         raise ConfigError(
-            f"--set {text} ({source})" if source else f"--set {text}",
+            f"{origin} ({source})" if source else origin,
             f"actors.{parts[1]}",
             parts[1],
             "unknown actor; defined: " + ", ".join(actors) + did_you_mean(parts[1], actors),
@@ -382,16 +405,14 @@ def _expand(raw: Mapping[str, Any], key: str, source: str, text: str) -> list[st
     if "*" not in parts:
         return [key]
     if parts[0] != "actors" or parts.index("*") != 1 or parts.count("*") != 1:
-        raise ConfigError(
-            f"--set {text}", key, text, "'*' is only allowed as actors.*.KEY (both actors)"
-        )
+        raise ConfigError(origin, key, origin, "'*' is only allowed as actors.*.KEY (both actors)")
     actors = raw.get("actors")
     if not isinstance(actors, dict) or not actors:
         raise ConfigError(source, "actors", actors, "no actors to apply actors.*.KEY to")
     return [".".join(["actors", name, *parts[2:]]) for name in actors]
 
 
-def _set_dotted(raw: dict[str, Any], key: str, value: Any, source: str, text: str) -> None:
+def _set_dotted(raw: dict[str, Any], key: str, value: Any, source: str, origin: str) -> None:
     parts = key.split(".")
     node: Any = raw
     for i, part in enumerate(parts[:-1]):
@@ -400,7 +421,7 @@ def _set_dotted(raw: dict[str, Any], key: str, value: Any, source: str, text: st
             nxt = node[part] = {}
         elif not isinstance(nxt, dict):
             raise ConfigError(
-                f"--set {text}",
+                origin,
                 ".".join(parts[: i + 1]),
                 nxt,
                 "is not a table; cannot set a key inside it",
@@ -430,7 +451,7 @@ class _Validator:
     def src(self, key: str) -> str:
         for k, text in self.overrides.items():
             if k == key or k.startswith(key + ".") or key.startswith(k + "."):
-                return f"--set {text} ({self.source})" if self.source else f"--set {text}"
+                return f"{text} ({self.source})" if self.source else text
         return self.source
 
     def fail(self, key: str, value: Any, allowed: str) -> ConfigError:

@@ -161,3 +161,23 @@ def test_generated_scenarios_round_trip(raw: dict[str, Any]) -> None:
     assert again.actors == sc.actors
     assert dict(again.arrangements) == dict(sc.arrangements)
     assert again.ladder == sc.ladder
+
+
+def test_scenario_is_hashable_and_equal_scenarios_hash_equal() -> None:
+    a = Scenario.load("krickovic2016")
+    b = Scenario.load("krickovic2016")
+    assert a == b and hash(a) == hash(b)
+    assert {a: "x"}[b] == "x"
+    c = a.with_values({"trust.building_rate": 0.2})
+    assert c != a
+
+
+def test_with_values_error_names_the_value_not_a_set_override() -> None:
+    sc = Scenario.load("krickovic2016")
+    with pytest.raises(ConfigError) as info:
+        sc.with_values({"trust.building_rate": -1.0})
+    msg = str(info.value)
+    assert "--set" not in msg
+    assert msg.startswith(
+        "value trust.building_rate=-1.0 (krickovic2016): trust.building_rate = -1.0:"
+    )
