@@ -62,6 +62,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -656,6 +657,19 @@ def _run_processes(tasks: Iterable[BatchTask], workers: int, done: Done, warn: C
         )
 
 
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while child processes are started (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _run_dask(
     make_tasks: Callable[[int], Iterable[BatchTask]],
     scheduler: str,
@@ -671,15 +685,18 @@ def _run_dask(
 
     with contextlib.ExitStack() as stack:
         if scheduler == "local":
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=40,
+            # the cluster's processes start with Ctrl-C ignored (an ignored signal is
+            # inherited): Ctrl-C reaches this process, which shuts the cluster down
+            with _sigint_ignored():
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=40,
+                    )
                 )
-            )
             client = stack.enter_context(Client(cluster))
         else:
             try:
