@@ -85,7 +85,9 @@ from .serialize import dumps
 
 __all__ = [
     "MAX_ATTEMPTS",
-    "TARGET_WORK",
+    "MAX_BATCH_CELLS",
+    "MAX_BATCH_WORK",
+    "MIN_BATCH_CELLS",
     "BatchTask",
     "SweepError",
     "SweepFailed",
@@ -96,8 +98,17 @@ __all__ = [
     "run_sweep",
 ]
 
-TARGET_WORK = 20_000_000
-"""Replicate-rounds (reps x rounds x protocols x cells) aimed at per batch."""
+MIN_BATCH_CELLS = 16
+"""Cells per batch to aim for at least: the engine draws each block's random
+numbers once per call and shares them across the call's cells (common random
+numbers), a cost about that of simulating one cell, so a batch of ``k`` cells
+spends about ``1/k`` of its time drawing."""
+
+MAX_BATCH_CELLS = 128
+"""Most cells per batch (engine memory is about 1 MB per cell of a call)."""
+
+MAX_BATCH_WORK = 5_000_000_000
+"""Most replicate-rounds (reps x rounds x protocols x cells) per batch."""
 
 MAX_ATTEMPTS = 3
 """Times a batch is started before the cells of a batch that kills its worker count as failed."""
@@ -167,11 +178,18 @@ class BatchTask:
 
 
 def auto_batch_size(n_cells: int, workers: int, reps: int, horizon: int, n_protocols: int) -> int:
-    """Cells per batch: about :data:`TARGET_WORK` replicate-rounds, >= 4 batches per worker."""
+    """Cells per batch (one task): big enough to share the random draws, small enough to balance.
+
+    Aims at four batches per worker, but at least :data:`MIN_BATCH_CELLS`
+    cells per batch (fewer only if the workers would otherwise sit idle) and
+    at most :data:`MAX_BATCH_CELLS` cells and :data:`MAX_BATCH_WORK`
+    replicate-rounds.
+    """
+    workers = max(1, workers)
+    spread = math.ceil(n_cells / (4 * workers))
+    size = max(spread, min(MIN_BATCH_CELLS, math.ceil(n_cells / workers)))
     per_cell = max(1, reps * horizon * n_protocols)
-    by_work = max(1, TARGET_WORK // per_cell)
-    by_spread = max(1, math.ceil(n_cells / (4 * max(1, workers))))
-    return int(min(by_work, by_spread))
+    return int(max(1, min(size, MAX_BATCH_CELLS, MAX_BATCH_WORK // per_cell)))
 
 
 def batch_tasks(exp: Experiment, cells: Sequence[int], batch_size: int) -> Iterator[BatchTask]:

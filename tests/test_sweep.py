@@ -235,10 +235,16 @@ def test_out_none_leaves_nothing(
 
 
 def test_auto_batch_size() -> None:
-    # work-bound: 2e7 / (1000 * 200 * 2) = 50 cells; spread-bound: 10000 / 8 = 1250
-    assert auto_batch_size(10_000, 2, 1000, 200, 2) == 50
-    # spread-bound: 4 batches per worker
-    assert auto_batch_size(16, 2, 10, 10, 1) == 2
+    # four batches per worker: 10,000 cells / 8 = 1250, capped at 128 cells
+    assert auto_batch_size(10_000, 2, 1000, 200, 2) == 128
+    # 64 cells on 2 workers: 8 per batch would redraw the shared random numbers
+    # too often; at least 16 cells
+    assert auto_batch_size(64, 2, 16384, 200, 2) == 16
+    # few cells: never leave a worker idle (6 cells, 2 workers: 3 each)
+    assert auto_batch_size(6, 2, 300, 30, 2) == 3
+    assert auto_batch_size(6, 1, 300, 30, 2) == 6
+    # huge cells: at most 5e9 replicate-rounds per batch
+    assert auto_batch_size(100, 1, 10**6, 10**3, 2) == 2
     assert auto_batch_size(1, 8, 10**6, 10**4, 2) == 1
 
 
