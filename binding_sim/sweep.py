@@ -541,6 +541,7 @@ def _git() -> dict[str, Any]:
     return {"commit": commit or None, "dirty": bool(status.strip())}
 
 
+@functools.lru_cache(maxsize=1)
 def _versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for name in _DEPENDENCIES:
@@ -573,7 +574,7 @@ def run_record(exp: Experiment, git: dict[str, Any] | None = None, **extra: Any)
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
         },
-        "dependencies": _versions(),
+        "dependencies": dict(_versions()),
         **extra,
     }
 
