@@ -12,7 +12,9 @@ second, nominal replicate-rounds per second (cells x protocols x reps x
 horizon; replicates that bind early cost less), the speed-up over one worker,
 the CPU seconds used (this process and its child processes once they have
 exited: local workers, the LocalCluster's processes; not measured for the
-already running cluster) and the load average.
+already running cluster), the load average, and before and after the runs
+the speed-up a pure-Python loop gets from 2 processes (what the machine
+offers at that moment: the sweep's speed-up cannot exceed it).
 
 On a machine shared with other sessions, Linux's autogroup scheduler gives
 each session one share of the CPUs however many processes it runs, so a
@@ -76,6 +78,33 @@ def _time(fn, repeat: int) -> tuple[float, float, pd.DataFrame]:  # type: ignore
     return best, cpu, df
 
 
+def _spin(n: int = 4_000_000) -> int:
+    x = 0
+    for i in range(n):
+        x += i * i % 7
+    return x
+
+
+def machine_scaling() -> float:
+    """Speed-up of a pure-Python CPU loop in 2 processes over 1: what the machine offers now.
+
+    On a shared or virtualised machine this is often well below 2; the
+    sweep's speed-up cannot exceed it.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    t0 = time.perf_counter()
+    _spin()
+    _spin()
+    serial = time.perf_counter() - t0
+    with ProcessPoolExecutor(2) as pool:
+        pool.submit(int).result()
+        t0 = time.perf_counter()
+        list(pool.map(_spin, [4_000_000, 4_000_000]))
+        parallel = time.perf_counter() - t0
+    return serial / parallel
+
+
 def _load() -> float:
     try:
         return float(Path("/proc/loadavg").read_text().split()[0])
@@ -105,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     # warm-up: imports, numba kernels loaded from cache or compiled, in this process
     run_sweep(path, workers=1, reps=64)
 
+    scaling_before = machine_scaling()
     rows: list[dict[str, object]] = []
     reference: pd.DataFrame | None = None
 
@@ -157,11 +187,16 @@ def main(argv: list[str] | None = None) -> int:
             )
         record("dask running cluster (2 workers)", secs, float("nan"), df)
 
+    scaling_after = machine_scaling()
     base = float(rows[0]["seconds"])  # type: ignore[arg-type]
     print()
     print(
         f"{n_cells} cells x 2 protocols x {args.reps} replicates x {args.horizon} rounds; "
         f"{os.cpu_count()} cores; Python {platform.python_version()}; best of {args.repeat}"
+    )
+    print(
+        f"machine scaling (pure-Python loop, 2 processes vs 1): {scaling_before:.2f}x before, "
+        f"{scaling_after:.2f}x after"
     )
     print()
     print(
@@ -178,7 +213,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['load_average']} |"
         )
     if args.json is not None:
-        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+        payload = {
+            "machine_scaling": [round(scaling_before, 3), round(scaling_after, 3)],
+            "rows": rows,
+        }
+        args.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     return 0
 
 
