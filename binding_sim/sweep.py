@@ -42,7 +42,9 @@ Resume
     ``resume=True`` keeps the parts of a previous run of the same experiment
     (same fingerprint: resolved experiment, scenario and cells) and runs only
     the cells not finished, including cells that failed. A non-empty ``DIR``
-    holding anything else is refused unless ``force=True``.
+    holding anything else, or this experiment's results without ``resume``,
+    is refused unless ``force=True``: finished results are never overwritten
+    without it.
 """
 
 from __future__ import annotations
@@ -907,6 +909,11 @@ def _run(
             )
         store.clear()
     elif same and not resume:
+        if not force:
+            raise SweepError(
+                f"{store.root}: the output directory already holds results of this experiment; "
+                "use --resume to continue it or --force to recompute them"
+            )
         store.clear()
     store.prepare()
     if exp.seed_drawn:  # printed even when quiet, so that any run can be repeated (MODEL.md 11)

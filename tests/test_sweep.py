@@ -479,3 +479,16 @@ def test_ctrl_c_stops_workers_records_interruption_and_resumes(tmp_path: Path) -
     assert main([*args, "--workers", "1", "--resume", "--quiet"]) == 0
     results, _ = read_results(out)
     assert sorted(set(results["cell"])) == list(range(12))
+
+
+def test_rerun_into_same_directory_needs_resume_or_force(small_path: Path, tmp_path: Path) -> None:
+    """Finished results are never overwritten without --force (issue 8, item 5)."""
+    out = tmp_path / "o"
+    run_sweep(small_path, out=out, workers=1)
+    before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    with pytest.raises(SweepError, match="--resume to continue it or --force to recompute"):
+        run_sweep(small_path, out=out, workers=1)
+    after = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert after == before
+    run_sweep(small_path, out=out, workers=1, force=True)  # --force recomputes
+    run_sweep(small_path, out=out, workers=1, resume=True)  # --resume finds everything done

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from ..experiment import Experiment
-from ..sweep import run_sweep
 
 ORDER = 40
 
@@ -93,6 +92,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..sweep import run_sweep  # pandas, dask: imported only when a sweep runs
+
     exp = Experiment.load(args.experiment, reps=args.reps, seed=args.seed)
     out = Path(args.out) if args.out is not None else Path("sweeps") / exp.name
     df = run_sweep(
