@@ -21,7 +21,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # figures in tests never open a wind
 # No per-example deadline: the 2-core CI machine is shared by two xdist workers,
 # so wall-clock deadlines would make property tests flaky, not stricter.
 settings.register_profile("binding_sim", deadline=None)
-settings.load_profile("binding_sim")
+# CI runs a fixed, reproducible set of examples (no example database, fixed seed)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "binding_sim")
 
 
 @pytest.fixture(scope="session")
