@@ -170,8 +170,8 @@ def tau_star(k: float, own: Sequence[float], other: Sequence[float]) -> float | 
     own_a = np.asarray(own, dtype=float)
     other_a = np.asarray(other, dtype=float)
     if np.array_equal(own_a, other_a):
-        R, S, T, P = own_a
-        return tau_star_closed_form(R - T, (P - S) + k * (T - S))
+        R, S, T, P = (float(x) for x in own_a)
+        return tau_star_closed_form(R - T, (P - S) + float(k) * (T - S))
     return tau_star_numeric(k, own_a, other_a)
 
 

@@ -367,3 +367,13 @@ def test_two_caps_multiply(krickovic: Scenario) -> None:
     assert sc.cap_factor_of_ladder() == 0.25
     caps = analyze(sc)["catch22"]["tau_star_formal_with_caps"]
     assert caps["NATO"] == pytest.approx(1.5 / 7) and caps["Russia"] == pytest.approx(1.5 / 7)
+
+
+def test_tau_star_returns_python_floats() -> None:
+    """Both paths return ``float`` (not ``numpy.float64``), as the signature says."""
+    import numpy as np
+
+    sym = tau_star(1.0, np.array([6.0, -2.0, 2.0, 0.0]), np.array([6.0, -2.0, 2.0, 0.0]))
+    asym = tau_star(1.0, np.array([6.0, -2.0, 2.0, 0.0]), np.array([5.0, -1.0, 3.0, 0.0]))
+    assert type(sym) is float and sym == pytest.approx(0.6)
+    assert asym is None or type(asym) is float
