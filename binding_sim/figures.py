@@ -49,17 +49,21 @@ from .errors import BindingSimError, did_you_mean
 from .serialize import to_jsonable
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from .experiment import Experiment
+    from .scenario import Scenario
 
 __all__ = [
     "DEFAULT_EXPERIMENTS",
     "DEFAULT_OUT",
     "FigureRun",
     "FiguresFailed",
+    "analysis_axis",
     "discover",
     "draw_function",
+    "load_analysis_experiment",
     "load_experiment",
     "load_script",
     "provenance",
@@ -284,6 +288,46 @@ def thin_design(raw: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(design.get("samples"), int):
         design["samples"] = min(design["samples"], QUICK_SAMPLES)
     return out
+
+
+def load_analysis_experiment(path: str | Path) -> tuple[dict[str, Any], Scenario]:
+    """An analysis-only experiment file (no simulation, so no sweep) and its scenario.
+
+    Returns the parsed TOML and the scenario of ``experiment.scenario`` (a preset
+    name, or a path relative to the file) with ``experiment.set`` applied. Used by
+    figures drawn from :mod:`binding_sim.analysis` or exact chain values, whose
+    files may carry tables of their own that a sweep's experiment file would not.
+    """
+    from .scenario import Scenario
+
+    path = Path(path)
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    head = raw["experiment"]
+    scen = head["scenario"]
+    where = path.resolve().parent / scen if scen.endswith(".toml") else scen
+    return raw, Scenario.load(where).with_values(head.get("set", {}))
+
+
+def analysis_axis(
+    spec: object, *, quick: bool, quick_num: int, source: str | Path, key: str
+) -> np.ndarray:
+    """Values of one grid axis: a list, or ``{start, stop, num}`` (``numpy.linspace``).
+
+    In quick mode ``num`` is capped at ``quick_num``. Anything else is a one-line
+    :class:`~binding_sim.errors.ConfigError` naming ``design.grid.KEY``.
+    """
+    import numpy as np
+
+    if isinstance(spec, list) and spec:
+        return np.asarray(spec, dtype=float)
+    if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
+        num = min(int(spec["num"]), quick_num) if quick else int(spec["num"])
+        return np.linspace(float(spec["start"]), float(spec["stop"]), num)
+    from .errors import ConfigError
+
+    raise ConfigError(
+        str(source), f"design.grid.{key}", spec, "must be a list or {start, stop, num}"
+    )
 
 
 def load_experiment(path: str | Path, quick: bool = False) -> Experiment:

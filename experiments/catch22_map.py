@@ -6,13 +6,17 @@ Analysis only (MODEL.md sections 3 and 7): see ``catch22_map.toml`` and
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import numpy as np
 
 from binding_sim.errors import ConfigError
-from binding_sim.figures import publish, script_main
+from binding_sim.figures import (
+    analysis_axis,
+    load_analysis_experiment,
+    publish,
+    script_main,
+)
 from binding_sim.plot.catch22 import catch22_map_figure, catch22_table
 from binding_sim.scenario import Scenario
 
@@ -22,24 +26,13 @@ QUICK_AXIS = 21  # analysis only and cheap: a quick map keeps 21 values per axis
 
 
 def axis(key: str, spec: object, quick: bool) -> np.ndarray:
-    """Grid values of one key: a list, or {start, stop, num} (linspace; num <= QUICK_AXIS when quick)."""
-    if isinstance(spec, list) and spec:
-        return np.asarray(spec, dtype=float)
-    if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
-        num = min(int(spec["num"]), QUICK_AXIS) if quick else int(spec["num"])
-        return np.linspace(float(spec["start"]), float(spec["stop"]), num)
-    raise ConfigError(
-        str(TOML), f"design.grid.{key}", spec, "must be a list or {start, stop, num}"
-    )
+    """Grid values of one key (num <= QUICK_AXIS when quick)."""
+    return analysis_axis(spec, quick=quick, quick_num=QUICK_AXIS, source=TOML, key=key)
 
 
 def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     """Catch-22 map: formal, piecemeal-only and neither regions with class boundaries."""
-    exp = tomllib.loads(TOML.read_text(encoding="utf-8"))
-    head = exp["experiment"]
-    scen = head["scenario"]
-    path = HERE / scen if scen.endswith(".toml") else scen
-    scenario = Scenario.load(path).with_values(head.get("set", {}))
+    exp, scenario = load_analysis_experiment(TOML)
     design = exp.get("design", {})
     grid = design.get("grid", {})
     if design.get("kind", "grid") != "grid" or not isinstance(grid, dict) or len(grid) != 2:

@@ -9,18 +9,21 @@ arrangement's relative-gains stage game, then replicator dynamics (see
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import numpy as np
 
 from binding_sim.errors import ConfigError
-from binding_sim.figures import publish, script_main
+from binding_sim.figures import (
+    analysis_axis,
+    load_analysis_experiment,
+    publish,
+    script_main,
+)
 from binding_sim.plot.strategy_evolution import (
     strategy_evolution_figure,
     strategy_evolution_table,
 )
-from binding_sim.scenario import Scenario
 from binding_sim.tournament import DEFAULT_PLAYERS
 
 HERE = Path(__file__).resolve().parent
@@ -29,24 +32,14 @@ KEY = "actors.*.relative_gains"
 
 
 def axis(spec: object, quick: bool) -> np.ndarray:
-    """Grid of k: a list, or {start, stop, num} (linspace; num <= 9 when quick)."""
-    if isinstance(spec, list) and spec:
-        return np.asarray(spec, dtype=float)
-    if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
-        num = min(int(spec["num"]), 9) if quick else int(spec["num"])
-        return np.linspace(float(spec["start"]), float(spec["stop"]), num)
-    raise ConfigError(
-        str(TOML), f"design.grid.{KEY}", spec, "must be a list or {start, stop, num}"
-    )
+    """Grid of k (num <= 9 when quick)."""
+    return analysis_axis(spec, quick=quick, quick_num=9, source=TOML, key=KEY)
 
 
 def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     """Reciprocating share after replicator dynamics against k; rankings at a low and a high k."""
-    exp = tomllib.loads(TOML.read_text(encoding="utf-8"))
+    exp, scenario = load_analysis_experiment(TOML)
     head = exp["experiment"]
-    scen = head["scenario"]
-    path = HERE / scen if scen.endswith(".toml") else scen
-    scenario = Scenario.load(path).with_values(head.get("set", {}))
     grid = exp["design"]["grid"]
     if set(grid) != {KEY}:
         raise ConfigError(str(TOML), "design.grid", sorted(grid), f"must sweep only {KEY}")
