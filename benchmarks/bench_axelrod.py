@@ -1,4 +1,4 @@
-"""Benchmark: noisy repeated matches, binding_sim.match against the Axelrod library (issue 6).
+"""Benchmark: noisy repeated matches, binding_sim.games.match against the Axelrod library (issue 6).
 
 Workload (the same for both libraries, in the same run): matches of 200
 turns at noise 0.05 on R, S, T, P = 3, 0, 5, 1 (Axelrod's default game),
@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 
-from binding_sim.match import exact_expected, play
+from binding_sim.games.match import exact_expected, play
 
 PAYOFFS = (3.0, 0.0, 5.0, 1.0)  # R, S, T, P
 TURNS = 200

@@ -40,8 +40,8 @@ import time
 
 import numpy as np
 
-from binding_sim.engine import simulate
-from binding_sim.scenario import Scenario
+from binding_sim.config.scenario import Scenario
+from binding_sim.dynamics.engine import simulate
 
 TARGET_RATE = 20e6
 TARGET_RATIO = 0.08

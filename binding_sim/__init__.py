@@ -10,16 +10,16 @@ TOML path) and analyse it::
     >>> round(s.analyze()["arrangements"]["formal"]["tau_star"]["NATO"], 3)
     0.6
 
-Modules, one per concept: :mod:`~binding_sim.scenario` (scenario files),
-:mod:`~binding_sim.schema` (every key), :mod:`~binding_sim.stage_game`
+Modules, one per concept: :mod:`~binding_sim.config.scenario` (scenario files),
+:mod:`~binding_sim.config.schema` (every key), :mod:`~binding_sim.model.stage_game`
 (payoff matrices, nashpy convention), :mod:`~binding_sim.analysis`
 (thresholds and the Catch-22), :mod:`~binding_sim.rng` (random streams),
-:mod:`~binding_sim.engine` and :mod:`~binding_sim.outcomes` (the Monte
-Carlo), :mod:`~binding_sim.experiment`, :mod:`~binding_sim.design` and
-:mod:`~binding_sim.sweep` (parameter sweeps), :mod:`~binding_sim.strategies`,
-:mod:`~binding_sim.match`, :mod:`~binding_sim.tournament` and
-:mod:`~binding_sim.evolution` (classic repeated-game strategies),
-:mod:`~binding_sim.figures` and :mod:`~binding_sim.plot` (paper figures).
+:mod:`~binding_sim.dynamics.engine` and :mod:`~binding_sim.dynamics.outcomes` (the Monte
+Carlo), :mod:`~binding_sim.config.experiment`, :mod:`~binding_sim.config.design` and
+:mod:`~binding_sim.sweep` (parameter sweeps), :mod:`~binding_sim.games.strategies`,
+:mod:`~binding_sim.games.match`, :mod:`~binding_sim.games.tournament` and
+:mod:`~binding_sim.games.evolution` (classic repeated-game strategies),
+:mod:`~binding_sim.plot.figures` and :mod:`~binding_sim.plot` (paper figures).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from .config.scenario import Scenario, preset_names
 from .errors import BindingSimError, ConfigError
-from .scenario import Scenario, preset_names
 
 try:
     __version__ = version("binding_sim")
@@ -39,29 +39,29 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 # The front door re-exports the main entry points; modules that pull in scipy,
 # nashpy, numba or pandas are imported on first use, so the command line starts fast.
 _LAZY = {
-    "StageGame": "stage_game",
+    "StageGame": "model.stage_game",
     "analyze": "analysis",
-    "simulate": "engine",
-    "simulate_cells": "engine",
-    "Outcome": "outcomes",
-    "Experiment": "experiment",
+    "simulate": "dynamics.engine",
+    "simulate_cells": "dynamics.engine",
+    "Outcome": "dynamics.outcomes",
+    "Experiment": "config.experiment",
     "run_sweep": "sweep",
     "read_results": "sweep",
-    "Match": "match",
-    "strategy": "strategies",
-    "tournament": "tournament",
+    "Match": "games.match",
+    "strategy": "games.strategies",
+    "tournament": "games.tournament",
 }
 
 if TYPE_CHECKING:
     from .analysis import analyze
-    from .engine import simulate, simulate_cells
-    from .experiment import Experiment
-    from .match import Match
-    from .outcomes import Outcome
-    from .stage_game import StageGame
-    from .strategies import strategy
+    from .config.experiment import Experiment
+    from .dynamics.engine import simulate, simulate_cells
+    from .dynamics.outcomes import Outcome
+    from .games.match import Match
+    from .games.strategies import strategy
+    from .games.tournament import tournament
+    from .model.stage_game import StageGame
     from .sweep import read_results, run_sweep
-    from .tournament import tournament
 
 
 def __getattr__(name: str) -> Any:

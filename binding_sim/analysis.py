@@ -1,213 +1,32 @@
-r"""Acceptance, thresholds and the Catch-22 analysis (MODEL.md sections 3 and 7).
+r"""The analysis report of a scenario: every arrangement's stage games, thresholds and the Catch-22.
 
-Actor ``i`` believes the other complies with probability ``tau`` (its trust)
-and complies iff the expected gain of complying over defecting,
-
-.. math::
-
-    \Delta_i(\tau) = \tau\,[U_i(C,C) - U_i(D,C)] + (1-\tau)\,[U_i(C,D) - U_i(D,D)],
-    \qquad \kappa_i = k_i (1-\tau) \text{ inside } U_i,
-
-is at least ``-TOL`` (:data:`TOL` = 1e-9, the one tolerance for floating-point
-ties). Writing ``d1 = R_i - T_i``, ``d0 = S_i - P_i``, ``e1 = R_j - S_j``,
-``e0 = T_j - P_j`` and ``g = d - e``,
-
-.. math::
-
-    \Delta_i(\tau) = \tau d_1 + (1-\tau) d_0 + k (1-\tau)[\tau g_1 + (1-\tau) g_0],
-
-a quadratic in ``tau`` (:func:`margin_coefficients`). With symmetric payoffs
-``g1 = g0 = S - T`` and it is linear: ``Delta = tau a - (1 - tau) b`` with
-``a = R + theta s - T`` and ``b = (P - S) + k (T - S)``, so the acceptance
-threshold has the closed form ``tau* = b / (a + b)`` (:func:`tau_star_closed_form`).
-Otherwise roots in [0, 1] are bracketed between the parabola's turning
-point and the ends and found with :func:`scipy.optimize.brentq`.
-
-The Catch-22 (Krickovic 2016): formal binding needs ``tau >= tau*_F(k)``
-while trust grows only through implemented arrangements, so above the
-critical ``k*_F(tau_0)`` no formal treaty is ever accepted. ``theta*`` is the
-smallest common threat (2010 essay) at which both accept the treaty.
+:func:`analyze` is what ``binding-sim analyze`` prints. It combines a
+:class:`~binding_sim.config.scenario.Scenario` with the pure maths of
+:mod:`binding_sim.model` (margins and thresholds in
+:mod:`binding_sim.model.margins`, stage games in
+:mod:`binding_sim.model.stage_game`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from .scenario import FORMAL, Scenario
-from .stage_game import StageGame, absolute_payoffs, classify
+from .config.scenario import FORMAL, Scenario
+from .model.margins import (
+    TOL,
+    acceptance_margin,
+    accepts,
+    grim_delta_star,
+    k_star,
+    tau_star,
+)
+from .model.payoffs import absolute_payoffs
+from .model.stage_game import StageGame, classify
 
-__all__ = [
-    "TOL",
-    "acceptance_margin",
-    "accepts",
-    "analyze",
-    "grim_delta_star",
-    "k_star",
-    "margin_coefficients",
-    "tau_star",
-    "tau_star_closed_form",
-    "tau_star_numeric",
-    "theta_star",
-]
-
-TOL = 1e-9
-"""Tolerance for acceptance ties: accept iff ``Delta >= -TOL`` (MODEL.md section 3)."""
-
-
-def margin_coefficients(k: npt.ArrayLike, own: npt.ArrayLike, other: npt.ArrayLike) -> np.ndarray:
-    r"""Coefficients ``(c2, c1, c0)`` of ``Delta_i(tau) = c2 tau^2 + c1 tau + c0``.
-
-    Parameters
-    ----------
-    k : float or array
-        Relative-gains sensitivity ``k_i`` (Grieco 1988).
-    own, other : array_like, shape (..., 4)
-        ``(R, S, T, P)`` of actor ``i`` and of the other actor ``j``, each
-        from its own point of view, common threat and caps already applied.
-
-    Returns
-    -------
-    ndarray, shape (3, ...)
-        ``c2 = k (g0 - g1)``, ``c1 = d1 - d0 + k (g1 - 2 g0)``, ``c0 = d0 + k g0``
-        (expansion of MODEL.md section 3's ``Delta_i``; see the module docstring).
-    """
-    own = np.asarray(own, dtype=float)
-    other = np.asarray(other, dtype=float)
-    k = np.asarray(k, dtype=float)
-    d1 = own[..., 0] - own[..., 2]
-    d0 = own[..., 1] - own[..., 3]
-    e1 = other[..., 0] - other[..., 1]
-    e0 = other[..., 2] - other[..., 3]
-    g1 = d1 - e1
-    g0 = d0 - e0
-    return np.array([k * (g0 - g1), d1 - d0 + k * (g1 - 2 * g0), d0 + k * g0])
-
-
-def acceptance_margin(
-    tau: npt.ArrayLike, k: npt.ArrayLike, own: npt.ArrayLike, other: npt.ArrayLike
-) -> np.ndarray:
-    r"""``Delta_i(tau)``: expected gain of complying over defecting (MODEL.md section 3).
-
-    Evaluated directly from the transformed payoffs (not from the polynomial),
-    vectorised over ``tau`` and ``k`` by numpy broadcasting.
-    """
-    tau = np.asarray(tau, dtype=float)
-    kap = np.asarray(k, dtype=float) * (1.0 - tau)
-    own = np.asarray(own, dtype=float)
-    other = np.asarray(other, dtype=float)
-    R, S, T, P = (own[..., i] for i in range(4))
-    Rj, Sj, Tj, Pj = (other[..., i] for i in range(4))
-    u_cc = (1 + kap) * R - kap * Rj
-    u_dc = (1 + kap) * T - kap * Sj
-    u_cd = (1 + kap) * S - kap * Tj
-    u_dd = (1 + kap) * P - kap * Pj
-    return np.asarray(tau * (u_cc - u_dc) + (1 - tau) * (u_cd - u_dd))
-
-
-def accepts(
-    tau: npt.ArrayLike, k: npt.ArrayLike, own: npt.ArrayLike, other: npt.ArrayLike
-) -> np.ndarray:
-    """Whether actor ``i`` accepts at trust ``tau``: ``Delta_i(tau) >= -TOL``."""
-    return np.asarray(acceptance_margin(tau, k, own, other) >= -TOL)
-
-
-def tau_star_closed_form(a: float, b: float) -> float | None:
-    """Symmetric acceptance threshold from ``Delta(tau) = tau a - (1 - tau) b`` (MODEL.md section 3).
-
-    ``b / (a + b)`` when ``a > 0`` and ``b > 0``; 0 when ``a >= 0`` and ``b <= 0``;
-    1 when ``a = 0 < b``; ``None`` when ``a < 0``.
-    """
-    if a < -TOL:
-        return None
-    if b <= 0:
-        return 0.0
-    if a <= TOL:
-        return 1.0
-    return b / (a + b)
-
-
-def tau_star_numeric(k: float, own: npt.ArrayLike, other: npt.ArrayLike) -> float | None:
-    """Acceptance threshold by bracketed root finding (``brentq``), any payoffs.
-
-    The smallest ``tau`` in [0, 1] such that the actor accepts at every trust
-    level from ``tau`` to 1; ``None`` if it rejects at ``tau = 1``. ``Delta``
-    is a quadratic in ``tau``, monotone between its turning point and the
-    ends of [0, 1], so those points bracket every root.
-    """
-    from scipy.optimize import brentq
-
-    c2, c1, _c0 = (float(c) for c in margin_coefficients(k, own, other))
-
-    def g(x: float) -> float:
-        return float(acceptance_margin(x, k, own, other)) + TOL
-
-    if g(1.0) < 0:
-        return None
-    points = [0.0, 1.0]
-    if c2 != 0.0:
-        vertex = -c1 / (2 * c2)
-        if 0.0 < vertex < 1.0:
-            points.append(vertex)
-    points.sort()
-    # Walk from tau = 1 leftwards to the first breakpoint where g < 0.
-    for lo, hi in zip(reversed(points[:-1]), reversed(points[1:]), strict=True):
-        if g(lo) < 0:
-            return float(brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps))
-    return 0.0
-
-
-def tau_star(k: float, own: Sequence[float], other: Sequence[float]) -> float | None:
-    """Acceptance threshold ``tau*_i(X)`` (MODEL.md section 3).
-
-    Closed form when both actors' payoffs are equal (``Delta`` linear in
-    ``tau``), bracketed roots and ``brentq`` otherwise.
-    """
-    own_a = np.asarray(own, dtype=float)
-    other_a = np.asarray(other, dtype=float)
-    if np.array_equal(own_a, other_a):
-        R, S, T, P = (float(x) for x in own_a)
-        return tau_star_closed_form(R - T, (P - S) + float(k) * (T - S))
-    return tau_star_numeric(k, own_a, other_a)
-
-
-def grim_delta_star(R: float, S: float, T: float, P: float) -> float | None:
-    """Grim-trigger critical discount factor from an actor's (transformed) payoffs (MODEL.md section 7).
-
-    ``(T - R) / (T - P)`` if ``T > R > P``; 0 if ``T <= R``; ``None`` otherwise
-    (cooperation cannot be sustained by grim trigger). For ``k = 0`` and a
-    Prisoner's Dilemma this is the textbook ``(T - R) / (T - P)`` (Axelrod 1984).
-    """
-    if T <= R:
-        return 0.0
-    if R > P:
-        return float((T - R) / (T - P))  # a Python float even for numpy inputs
-    return None
-
-
-def k_star(tau0: float, own: Sequence[float], other: Sequence[float]) -> tuple[float | None, str]:
-    """Critical relative-gains sensitivity ``k*_i`` at initial trust (MODEL.md section 7).
-
-    ``Delta_i = c0 + c1 k`` at fixed ``tau0``. When ``c1 < 0 <= c0 + TOL``,
-    ``k* = -c0 / c1`` and the actor accepts iff ``k <= k*``.
-
-    Returns
-    -------
-    (k_star, note)
-        ``note`` is ``"accepts iff k <= k*"``, ``"never rejects"`` (relative
-        gains cannot make it reject) or ``"rejects even at k = 0"``.
-    """
-    c0 = float(acceptance_margin(tau0, 0.0, own, other))
-    c1 = float(acceptance_margin(tau0, 1.0, own, other)) - c0
-    if c1 < 0 <= c0 + TOL and math.isfinite(-c0 / c1):
-        return max(0.0, -c0 / c1), "accepts iff k <= k*"
-    if c0 + TOL >= 0:
-        return None, "never rejects"
-    return None, "rejects even at k = 0"
+__all__ = ["accepted_at_start", "analyze", "arrangement_analysis", "theta_star"]
 
 
 def _payoffs(scenario: Scenario, name: str, theta: float, cap: float = 1.0) -> np.ndarray:
@@ -309,8 +128,3 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
             "tau_star_formal_with_caps": caps,
         },
     }
-
-
-def is_finite_or_none(x: float | None) -> bool:
-    """Helper for tests and serialisers: ``None`` or a finite float."""
-    return x is None or math.isfinite(x)

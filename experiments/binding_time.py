@@ -11,9 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from binding_sim.figures import provenance, publish, run_experiment, script_main
-from binding_sim.outcomes import wilson_interval
+from binding_sim.dynamics.outcomes import wilson_interval
 from binding_sim.plot.binding import binding_time_figure
+from binding_sim.plot.figures import (
+    provenance,
+    publish,
+    run_experiment,
+    script_main,
+)
 
 HERE = Path(__file__).resolve().parent
 X = "trust.building_rate"

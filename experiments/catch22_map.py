@@ -10,15 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
+from binding_sim.config.scenario import Scenario
 from binding_sim.errors import ConfigError
-from binding_sim.figures import (
+from binding_sim.plot.catch22 import catch22_map_figure, catch22_table
+from binding_sim.plot.figures import (
     analysis_axis,
     load_analysis_experiment,
     publish,
     script_main,
 )
-from binding_sim.plot.catch22 import catch22_map_figure, catch22_table
-from binding_sim.scenario import Scenario
 
 HERE = Path(__file__).resolve().parent
 TOML = HERE / "catch22_map.toml"

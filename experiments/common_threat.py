@@ -11,8 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from binding_sim.analysis import theta_star
-from binding_sim.figures import provenance, publish, run_experiment, script_main
 from binding_sim.plot.binding import common_threat_figure
+from binding_sim.plot.figures import (
+    provenance,
+    publish,
+    run_experiment,
+    script_main,
+)
 
 HERE = Path(__file__).resolve().parent
 X = "scenario.common_threat"

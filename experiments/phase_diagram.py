@@ -12,11 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from binding_sim.analysis import tau_star
-from binding_sim.figures import provenance, publish, run_experiment, script_main
+from binding_sim.config.scenario import FORMAL
+from binding_sim.model.margins import tau_star
+from binding_sim.model.payoffs import absolute_payoffs
+from binding_sim.plot.figures import (
+    provenance,
+    publish,
+    run_experiment,
+    script_main,
+)
 from binding_sim.plot.phase import phase_diagram_figure
-from binding_sim.scenario import FORMAL
-from binding_sim.stage_game import absolute_payoffs
 
 HERE = Path(__file__).resolve().parent
 X, Y = "trust.building_rate", "actors.*.incident_rate"

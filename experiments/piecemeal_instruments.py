@@ -11,7 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from binding_sim.figures import provenance, publish, run_experiment, script_main
+from binding_sim.plot.figures import (
+    provenance,
+    publish,
+    run_experiment,
+    script_main,
+)
 from binding_sim.plot.instruments import piecemeal_instruments_figure
 
 HERE = Path(__file__).resolve().parent

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from binding_sim.figures import provenance, publish, run_experiment, script_main
+from binding_sim.plot.figures import (
+    provenance,
+    publish,
+    run_experiment,
+    script_main,
+)
 from binding_sim.plot.phase import spiral_figure
 
 HERE = Path(__file__).resolve().parent

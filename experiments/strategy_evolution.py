@@ -2,7 +2,7 @@
 
 Round-robin tournaments of the classic memory-one strategies on each
 arrangement's relative-gains stage game, then replicator dynamics (see
-``strategy_evolution.toml``, :mod:`binding_sim.tournament` and
+``strategy_evolution.toml``, :mod:`binding_sim.games.tournament` and
 :mod:`binding_sim.plot.strategy_evolution`). Run
 ``python experiments/strategy_evolution.py [--quick]``.
 """
@@ -14,17 +14,14 @@ from pathlib import Path
 import numpy as np
 
 from binding_sim.errors import ConfigError
-from binding_sim.figures import (
+from binding_sim.games.tournament import DEFAULT_PLAYERS
+from binding_sim.plot.figures import (
     analysis_axis,
     load_analysis_experiment,
     publish,
     script_main,
 )
-from binding_sim.plot.strategy_evolution import (
-    strategy_evolution_figure,
-    strategy_evolution_table,
-)
-from binding_sim.tournament import DEFAULT_PLAYERS
+from binding_sim.plot.strategy_evolution import strategy_evolution_figure, strategy_evolution_table
 
 HERE = Path(__file__).resolve().parent
 TOML = HERE / "strategy_evolution.toml"

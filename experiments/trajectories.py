@@ -14,9 +14,14 @@ from pathlib import Path
 import pandas as pd
 
 from binding_sim.analysis import analyze
-from binding_sim.engine import simulate_cells
-from binding_sim.figures import load_experiment, provenance, publish, script_main
+from binding_sim.dynamics.engine import simulate_cells
 from binding_sim.plot.fan import trust_quantiles
+from binding_sim.plot.figures import (
+    load_experiment,
+    provenance,
+    publish,
+    script_main,
+)
 from binding_sim.plot.trajectories import tidy_quantiles, trajectories_figure
 
 HERE = Path(__file__).resolve().parent

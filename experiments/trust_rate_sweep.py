@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from binding_sim.figures import provenance, publish, run_experiment, script_main
 from binding_sim.plot.binding import trust_rate_sweep_figure
+from binding_sim.plot.figures import (
+    provenance,
+    publish,
+    run_experiment,
+    script_main,
+)
 
 HERE = Path(__file__).resolve().parent
 X = "trust.building_rate"

@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from binding_sim.figures import provenance, publish, run_experiment, script_main
+from binding_sim.model.payoffs import absolute_payoffs
+from binding_sim.plot.figures import (
+    provenance,
+    publish,
+    run_experiment,
+    script_main,
+)
 from binding_sim.plot.welfare import welfare_figure
-from binding_sim.stage_game import absolute_payoffs
 
 HERE = Path(__file__).resolve().parent
 X = "trust.building_rate"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from binding_sim.scenario import Scenario, preset_path
+from binding_sim.config.scenario import Scenario, preset_path
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # figures in tests never open a window
 

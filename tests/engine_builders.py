@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from binding_sim.scenario import Scenario
+from binding_sim.config.scenario import Scenario
 
 FORMAL_PAYOFFS = {"R": 6.0, "S": -2.0, "T": 2.0, "P": 0.0}
 RUNG_PAYOFFS = {"R": 1.0, "S": -0.2, "T": 0.2, "P": 0.0}

@@ -4,7 +4,7 @@ The fuzz tests (``tests/test_fuzz_scenarios.py``, ``tests/test_fuzz_cli.py``)
 draw from these strategies:
 
 * :func:`valid_scenarios` builds raw scenario mappings that satisfy every rule
-  of MODEL.md section 10 and ``binding_sim.schema`` (two actors, a formal
+  of MODEL.md section 10 and ``binding_sim.config.schema`` (two actors, a formal
   treaty of scope 1, ``lambda * w_X <= 1``, a ladder of defined rungs, ...),
   with unicode actor and arrangement names, per-actor payoffs and effects.
 * :func:`broken_scenarios` starts from a valid mapping and applies one
@@ -34,7 +34,7 @@ from typing import Any
 import tomli_w
 from hypothesis import strategies as st
 
-from binding_sim.schema import SCENARIO_KEYS, KeySpec
+from binding_sim.config.schema import SCENARIO_KEYS, KeySpec
 
 __all__ = [
     "Mutation",

@@ -12,7 +12,7 @@ What "valid" means here
   the model, not about rounding.
 * A *class-valid* payoff quadruple ``(R, S, T, P)`` satisfies the strict
   inequalities of its class in MODEL.md section 7 (written out again in
-  :data:`CLASS_RULES`, independently of ``binding_sim.stage_game.classify``);
+  :data:`CLASS_RULES`, independently of ``binding_sim.model.stage_game.classify``);
   ``"other"`` quadruples have a tie among the pairs compared.
 * A *valid arrangement* is one actor pair of such quadruples: symmetric
   (both actors equal) or asymmetric (each drawn separately); any class.

@@ -22,20 +22,18 @@ from strategies_hypothesis import (
     trust_levels,
 )
 
-from binding_sim.analysis import (
+from binding_sim.analysis import accepted_at_start, analyze, theta_star
+from binding_sim.config.scenario import Scenario
+from binding_sim.model.margins import (
     TOL,
     acceptance_margin,
-    accepted_at_start,
     accepts,
-    analyze,
     grim_delta_star,
     k_star,
     tau_star,
     tau_star_closed_form,
     tau_star_numeric,
-    theta_star,
 )
-from binding_sim.scenario import Scenario
 
 
 def hand_delta(tau: float, k: float, own, other) -> float:

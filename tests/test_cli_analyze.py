@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from binding_sim.cli import main
-from binding_sim.scenario import Scenario
+from binding_sim.config.scenario import Scenario
 from binding_sim.serialize import dumps
 
 CLASSES = {"harmony", "stag_hunt", "chicken", "prisoners_dilemma", "deadlock", "other"}

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from binding_sim.cli import main
+from binding_sim.config.scenario import Scenario
 from binding_sim.errors import ConfigError
-from binding_sim.scenario import Scenario
 
 # (id, (old, new) replacement in the preset text, substrings the message must hold)
 FILE_CASES: list[tuple[str, tuple[str, str], list[str]]] = [

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from binding_sim.cli import main
-from binding_sim.design import (
+from binding_sim.config.design import (
     flatten,
     grid_points,
     lhs_points,
@@ -19,9 +19,9 @@ from binding_sim.design import (
     parse_design,
     resolve_key,
 )
+from binding_sim.config.experiment import Experiment
+from binding_sim.config.scenario import Scenario
 from binding_sim.errors import ConfigError
-from binding_sim.experiment import Experiment
-from binding_sim.scenario import Scenario
 
 HEADER = """[experiment]
 scenario = "krickovic2016"
@@ -236,7 +236,7 @@ def test_bad_design_fails_before_any_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The CLI exits 2 with one line on stderr; the engine is never called, nothing is written."""
-    import binding_sim.engine as engine
+    import binding_sim.dynamics.engine as engine
 
     def boom(*args: object, **kwargs: object) -> None:
         raise AssertionError("the engine must not run for a bad design")

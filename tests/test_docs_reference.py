@@ -1,11 +1,11 @@
-"""``docs/reference/config.md`` is generated from :mod:`binding_sim.schema` and cannot drift."""
+"""``docs/reference/config.md`` is generated from :mod:`binding_sim.config.schema` and cannot drift."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from binding_sim.schema import SCENARIO_KEYS, markdown_reference
+from binding_sim.config.schema import SCENARIO_KEYS, markdown_reference
 
 CONFIG_MD = Path(__file__).resolve().parents[1] / "docs" / "reference" / "config.md"
 
@@ -13,7 +13,7 @@ CONFIG_MD = Path(__file__).resolve().parents[1] / "docs" / "reference" / "config
 def test_committed_reference_equals_generated() -> None:
     assert CONFIG_MD.read_text(encoding="utf-8") == markdown_reference(), (
         "docs/reference/config.md is stale; regenerate it with "
-        "binding_sim.schema.markdown_reference()"
+        "binding_sim.config.schema.markdown_reference()"
     )
 
 

@@ -15,11 +15,11 @@ from engine_builders import FORMAL_PAYOFFS, deterministic_binding_round, make_sc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from binding_sim.analysis import k_star
-from binding_sim.engine import compile_cells, simulate, simulate_cells
+from binding_sim.config.scenario import Scenario
+from binding_sim.dynamics.engine import compile_cells, simulate, simulate_cells
 from binding_sim.errors import BindingSimError
+from binding_sim.model.margins import k_star
 from binding_sim.rng import BLOCK_SIZE, block_generator
-from binding_sim.scenario import Scenario
 from binding_sim.serialize import dumps
 
 BACKENDS = ["numba", "numpy"]

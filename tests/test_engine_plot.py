@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from binding_sim.outcomes import Trajectories
+from binding_sim.dynamics.outcomes import Trajectories
 from binding_sim.plot.fan import fan_chart, trust_quantiles
 
 matplotlib.use("Agg")

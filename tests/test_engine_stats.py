@@ -7,8 +7,8 @@ import itertools
 import pytest
 from engine_builders import FORMAL_PAYOFFS, make_scenario, tau_star_symmetric
 
-from binding_sim.engine import simulate_cells
-from binding_sim.scenario import Scenario
+from binding_sim.config.scenario import Scenario
+from binding_sim.dynamics.engine import simulate_cells
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Replicator dynamics and the Moran process (binding_sim.evolution).
+"""Replicator dynamics and the Moran process (binding_sim.games.evolution).
 
 Expected values come from closed forms derived by hand (mixed equilibria of
 2x2 games, Moran's constant-fitness formula) or from a second method (the
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from binding_sim.errors import BindingSimError
-from binding_sim.evolution import (
+from binding_sim.games.evolution import (
     fixation_probabilities,
     fixation_probability,
     moran_fitness,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from binding_sim.config.experiment import EXPERIMENT_KEYS, SEED_MAX, Experiment
+from binding_sim.config.scenario import Scenario, preset_path
 from binding_sim.errors import ConfigError
-from binding_sim.experiment import EXPERIMENT_KEYS, SEED_MAX, Experiment
-from binding_sim.scenario import Scenario, preset_path
 
 
 def write(path: Path, text: str) -> Path:

@@ -25,8 +25,12 @@ from matplotlib.collections import QuadMesh
 from matplotlib.lines import Line2D
 
 from binding_sim.cli import main
+from binding_sim.config.scenario import Scenario
 from binding_sim.errors import BindingSimError
-from binding_sim.figures import (
+from binding_sim.plot import style
+from binding_sim.plot.catch22 import catch22_table, region_map
+from binding_sim.plot.curves import band_line, series_lines
+from binding_sim.plot.figures import (
     QUICK_AXIS,
     discover,
     load_script,
@@ -37,11 +41,7 @@ from binding_sim.figures import (
     script_main,
     thin_design,
 )
-from binding_sim.plot import style
-from binding_sim.plot.catch22 import catch22_table, region_map
-from binding_sim.plot.curves import band_line, series_lines
 from binding_sim.plot.heatmap import cell_edges, heatmap
-from binding_sim.scenario import Scenario
 
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
 REQUIRED = {

@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from binding_sim.cli import build_parser, main
-from binding_sim.scenario import preset_names
+from binding_sim.config.scenario import preset_names
 
 _PARSER = build_parser()
 _SUB = next(a for a in _PARSER._actions if a.__class__.__name__ == "_SubParsersAction")

@@ -35,9 +35,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from binding_sim.analysis import analyze
+from binding_sim.config.experiment import Experiment
+from binding_sim.config.scenario import Scenario
 from binding_sim.errors import BindingSimError, ConfigError
-from binding_sim.experiment import Experiment
-from binding_sim.scenario import Scenario
 
 CI_EXAMPLES = {
     "valid": 150,

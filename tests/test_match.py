@@ -1,4 +1,4 @@
-"""Tests of binding_sim.match: exact chain values, vectorised play, the ``match`` command (issue 6).
+"""Tests of binding_sim.games.match: exact chain values, vectorised play, the ``match`` command (issue 6).
 
 Expected values come from the strategies' definitions worked by hand, closed
 forms (grim trigger), or a second method (plain loops over the chain, direct
@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from binding_sim.analysis import grim_delta_star
 from binding_sim.cli import main
+from binding_sim.config.scenario import Scenario
 from binding_sim.errors import BindingSimError
-from binding_sim.match import (
+from binding_sim.games.match import (
     Match,
     _simulate_block,
     arrangement_game,
@@ -34,10 +34,15 @@ from binding_sim.match import (
     stationary_distribution,
     transition_matrix,
 )
+from binding_sim.games.strategies import (
+    NAMES,
+    GenerosityClippedWarning,
+    memory_one,
+    strategy,
+)
+from binding_sim.model.margins import grim_delta_star
+from binding_sim.model.stage_game import StageGame
 from binding_sim.rng import BLOCK_SIZE, block_generator
-from binding_sim.scenario import Scenario
-from binding_sim.stage_game import StageGame
-from binding_sim.strategies import NAMES, GenerosityClippedWarning, memory_one, strategy
 
 PD = (3.0, 0.0, 5.0, 1.0)  # R, S, T, P (Axelrod's R, P, S, T = 3, 1, 0, 5)
 

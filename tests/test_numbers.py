@@ -14,7 +14,7 @@ invariant that MODEL.md states or implies:
 * every aggregate is finite (``time_to_bind`` may be None: nothing bound).
 
 And the engine refuses to emit a non-finite aggregate: statistics holding
-NaN or inf make :func:`binding_sim.outcomes.summarize` raise.
+NaN or inf make :func:`binding_sim.dynamics.outcomes.summarize` raise.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from fuzz_strategies import valid_scenarios
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from binding_sim import trust as trust_mod
-from binding_sim.engine import simulate
+from binding_sim.config.scenario import Scenario
+from binding_sim.dynamics import trust as trust_mod
+from binding_sim.dynamics.engine import simulate
+from binding_sim.dynamics.outcomes import BlockStats, summarize, wilson_interval
 from binding_sim.errors import BindingSimError
-from binding_sim.outcomes import BlockStats, summarize, wilson_interval
-from binding_sim.scenario import Scenario
 
 CI = settings(
     max_examples=60,

@@ -23,8 +23,9 @@ from strategies_hypothesis import (
     symmetric_payoffs,
 )
 
-from binding_sim.analysis import TOL, accepts, analyze, tau_star
-from binding_sim.scenario import Scenario
+from binding_sim.analysis import analyze
+from binding_sim.config.scenario import Scenario
+from binding_sim.model.margins import TOL, accepts, tau_star
 
 GRID = np.linspace(0.0, 1.0, 2001)
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from engine_builders import deterministic_binding_round, make_scenario
 
-from binding_sim.engine import simulate, simulate_cells
-from binding_sim.outcomes import Outcome
-from binding_sim.scenario import Scenario
+from binding_sim.config.scenario import Scenario
+from binding_sim.dynamics.engine import simulate, simulate_cells
+from binding_sim.dynamics.outcomes import Outcome
 
 # Formal treaty 6, -2, 2, 0 at k = 1: Delta(tau) = tau a - (1 - tau) b, a = 4, b = 6 (tau* = 0.6).
 A_F, B_F = 4.0, 6.0

@@ -5,7 +5,7 @@ of this test process, so nothing is re-imported) installs one hook in the
 sweep's own code path and sends itself ``SIGKILL`` when the hook fires:
 
 ========================  ==========================================================
-``during_cell``           inside :func:`binding_sim.engine.simulate_cells`, after the
+``during_cell``           inside :func:`binding_sim.dynamics.engine.simulate_cells`, after the
                           cell's first protocol finished and before its second
 ``between_cells``         previous cell stored, the next cell's simulation starting
 ``mid_part_write``        half of a part's bytes written to its temporary file
@@ -40,10 +40,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import binding_sim.engine as engine
+import binding_sim.dynamics.engine as engine
 import binding_sim.sweep as sweep
 from binding_sim.cli import main
-from binding_sim.experiment import Experiment
+from binding_sim.config.experiment import Experiment
 from binding_sim.sweep import read_results, run_sweep
 
 EXPERIMENT = """

@@ -9,9 +9,14 @@ import pytest
 from hypothesis import given, settings
 from strategies_hypothesis import scenario_dicts
 
+from binding_sim.config.scenario import (
+    FORMAL,
+    Scenario,
+    parse_override,
+    preset_names,
+)
+from binding_sim.config.schema import SCENARIO_KEYS, check_value, spec_for
 from binding_sim.errors import ConfigError
-from binding_sim.scenario import FORMAL, Scenario, parse_override, preset_names
-from binding_sim.schema import SCENARIO_KEYS, check_value, spec_for
 
 MINIMAL: dict[str, Any] = {
     "actors": {"East": {}, "West": {}},

@@ -16,16 +16,14 @@ from strategies_hypothesis import (
     trust_levels,
 )
 
-from binding_sim.scenario import Arrangement, Payoffs
-from binding_sim.stage_game import (
-    StageGame,
+from binding_sim.model.arrangement import Arrangement, Payoffs
+from binding_sim.model.payoffs import (
     absolute_payoffs,
-    classify,
-    equilibria,
     matrices,
     own_payoffs,
     relative_gains_transform,
 )
+from binding_sim.model.stage_game import StageGame, classify, equilibria
 
 # Hand-made payoffs (R, S, T, P), one per class, with the inequalities spelled out.
 HAND_MADE = {

@@ -1,4 +1,4 @@
-"""Tests of binding_sim.strategies: memory-one data, lookup, Generous TFT's forgiveness (issue 6)."""
+"""Tests of binding_sim.games.strategies: memory-one data, lookup, Generous TFT's forgiveness (issue 6)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from binding_sim.errors import BindingSimError
-from binding_sim.stage_game import StageGame
-from binding_sim.strategies import (
+from binding_sim.games.strategies import (
     NAMES,
     GenerosityClippedWarning,
     MemoryOne,
@@ -22,6 +21,7 @@ from binding_sim.strategies import (
     resolve,
     strategy,
 )
+from binding_sim.model.stage_game import StageGame
 
 # Definitions written out by hand from the strategies' descriptions
 # (first move, P(C | CC, CD, DC, DD) from the strategy's own point of view).

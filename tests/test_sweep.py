@@ -17,12 +17,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import binding_sim.engine as engine
+import binding_sim.dynamics.engine as engine
 from binding_sim.cli import main
+from binding_sim.config.experiment import Experiment
 from binding_sim.errors import BindingSimError
-from binding_sim.experiment import Experiment
 from binding_sim.serialize import to_jsonable
-from binding_sim.sweep import SweepError, SweepFailed, auto_batch_size, read_results, run_sweep
+from binding_sim.sweep import (
+    SweepError,
+    SweepFailed,
+    auto_batch_size,
+    read_results,
+    run_sweep,
+)
 
 SMALL = """
 [experiment]

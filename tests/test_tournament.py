@@ -1,6 +1,6 @@
-"""Round-robin tournaments (binding_sim.tournament) and `binding-sim strategies`.
+"""Round-robin tournaments (binding_sim.games.tournament) and `binding-sim strategies`.
 
-The expected matrices are computed here independently of binding_sim.match:
+The expected matrices are computed here independently of binding_sim.games.match:
 strategies are written out from their definitions (first move and the four
 compliance probabilities), the match's state distribution is propagated
 round by round (no chain powers), and a few entries are checked against
@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from binding_sim.cli import main
+from binding_sim.config.scenario import Scenario
 from binding_sim.errors import BindingSimError
-from binding_sim.scenario import Scenario
-from binding_sim.tournament import (
+from binding_sim.games.tournament import (
     RECIPROCATORS,
     reciprocating_share,
     round_robin,

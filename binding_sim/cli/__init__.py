@@ -45,7 +45,7 @@ def _command_modules() -> list:
 
 def build_parser() -> ArgumentParser:
     """The full argument parser with every discovered subcommand."""
-    from .. import __version__
+    from binding_sim import __version__
 
     parser = ArgumentParser(
         prog="binding-sim",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..scenario import Scenario
+from ..config.scenario import Scenario
 from ..serialize import dumps
 
 __all__ = ["add_scenario_arguments", "load_scenario", "print_json"]

@@ -2,14 +2,14 @@
 
 ``figures`` runs every experiment script ``experiments/NAME.py`` and writes
 ``figures/NAME.pdf``, ``.png`` (300 dpi) and ``.csv`` (the tidy data);
-``replot`` redraws one figure from its CSV alone (see :mod:`binding_sim.figures`).
+``replot`` redraws one figure from its CSV alone (see :mod:`binding_sim.plot.figures`).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from ..figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT
+from ..plot.figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT
 
 ORDER = 60
 
@@ -57,14 +57,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..figures import run_figures
+    from ..plot.figures import run_figures
 
     run_figures(args.experiments, args.out, quick=args.quick, only=args.only)
     return 0
 
 
 def run_replot(args: argparse.Namespace) -> int:
-    from ..figures import replot
+    from ..plot.figures import replot
 
     for path in replot(args.name, args.figures, args.out):
         print(path)

@@ -8,7 +8,7 @@
 ``--payoffs 3,0,5,1`` is R, S, T, P in that order (both players). With a
 scenario, the game is the arrangement's relative-gains transformed stage game
 at trust ``T`` (``T`` for both actors, or ``TA,TB``; default each actor's
-initial trust). See :mod:`binding_sim.match` for the maths.
+initial trust). See :mod:`binding_sim.games.match` for the maths.
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import BindingSimError, ConfigError
-from ..match import Match, arrangement_game, as_game
+from ..games.match import Match, arrangement_game, as_game
+from ..games.strategies import (
+    NAMES,
+    MemoryOne,
+    canonical_name,
+    strategy,
+)
+from ..model.stage_game import StageGame
 from ..rng import draw_root_seed
-from ..stage_game import StageGame
-from ..strategies import NAMES, MemoryOne, canonical_name, strategy
 from ._common import load_scenario, print_json
 
 ORDER = 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..scenario import Scenario, preset_names, preset_path
+from ..config.scenario import Scenario, preset_names, preset_path
 
 ORDER = 10
 

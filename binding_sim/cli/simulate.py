@@ -22,7 +22,7 @@ from ..rng import BLOCK_SIZE, draw_root_seed
 from ._common import add_scenario_arguments, load_scenario, print_json
 
 if TYPE_CHECKING:
-    from ..outcomes import Outcome
+    from ..dynamics.outcomes import Outcome
 
 ORDER = 30
 
@@ -121,7 +121,7 @@ def _plot(
     import matplotlib
 
     matplotlib.use("Agg")
-    from ..engine import simulate
+    from ..dynamics.engine import simulate
     from ..plot import style
     from ..plot.fan import fan_chart
 
@@ -145,7 +145,7 @@ def _plot(
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import simulate
+    from ..dynamics.engine import simulate
 
     scenario = load_scenario(args)
     if args.reps < 1:

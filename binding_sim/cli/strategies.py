@@ -11,7 +11,7 @@ scenario's own values) prints the round-robin matrix (mean score per turn of
 row against column on the arrangement's relative-gains stage game, exact),
 the ranking, the replicator-dynamics outcome from a uniform population and,
 with ``--population``, the Moran fixation probabilities of single mutants.
-See :mod:`binding_sim.tournament` and :mod:`binding_sim.evolution`.
+See :mod:`binding_sim.games.tournament` and :mod:`binding_sim.games.evolution`.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..evolution import FITNESS_MAPPINGS
+from ..games.evolution import FITNESS_MAPPINGS
+from ..games.strategies import NAMES
+from ..model.stage_game import classify
 from ..rng import draw_root_seed
-from ..stage_game import classify
-from ..strategies import NAMES
 from ._common import load_scenario, print_json
 
 if TYPE_CHECKING:
-    from ..tournament import TournamentResult
+    from ..games.tournament import TournamentResult
 
 ORDER = 62
 
@@ -148,7 +148,7 @@ def _table(names: tuple[str, ...], matrix: np.ndarray, fmt: str = "{:9.4f}") -> 
 
 
 def _block(res: TournamentResult, args: argparse.Namespace, moran: np.ndarray | None) -> str:
-    from ..tournament import RECIPROCATORS, reciprocating_share
+    from ..games.tournament import RECIPROCATORS, reciprocating_share
 
     ctx = res.context
     actors = list(ctx["relative_gains"])
@@ -209,7 +209,7 @@ def _block(res: TournamentResult, args: argparse.Namespace, moran: np.ndarray | 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..tournament import tournament
+    from ..games.tournament import tournament
 
     scenario = load_scenario(args)
     trust = _trust(args.trust)

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..experiment import Experiment
+from ..config.experiment import Experiment
 
 ORDER = 40
 

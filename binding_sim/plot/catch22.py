@@ -35,10 +35,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..analysis import TOL, acceptance_margin
+from ..config.scenario import FORMAL, Scenario
 from ..errors import BindingSimError
-from ..scenario import FORMAL, Scenario
-from ..stage_game import absolute_payoffs, classify
+from ..model.margins import TOL, acceptance_margin
+from ..model.payoffs import absolute_payoffs
+from ..model.stage_game import classify
 from . import style
 
 __all__ = [

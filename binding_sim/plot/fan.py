@@ -1,7 +1,7 @@
 """Fan charts of trust over time: median and 10-90% band per actor (and per protocol).
 
 Data preparation (:func:`trust_quantiles`, quantiles over replicates of the
-recorded :class:`~binding_sim.outcomes.Trajectories`) is apart from drawing
+recorded :class:`~binding_sim.dynamics.outcomes.Trajectories`) is apart from drawing
 (:func:`fan_chart`). Actors differ in line style (first actor solid, second
 dashed); protocols in colour and marker (:func:`binding_sim.plot.style.protocol_style`),
 so a chart with both protocols survives greyscale printing.
@@ -17,7 +17,7 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from ..outcomes import Trajectories
+from ..dynamics.outcomes import Trajectories
 from . import style
 
 __all__ = ["QUANTILES", "fan_chart", "trust_quantiles"]

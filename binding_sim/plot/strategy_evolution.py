@@ -2,13 +2,13 @@ r"""Which repeated-game strategies survive relative-gains concern: the ``strateg
 
 For each arrangement and relative-gains sensitivity ``k`` (both actors, at
 fixed trust), a round-robin tournament of the classic memory-one strategies
-(:func:`binding_sim.tournament.tournament`; exact values from the match's
+(:func:`binding_sim.games.tournament.tournament`; exact values from the match's
 Markov chain) gives the matrix of mean scores per turn; the replicator
-dynamics over it (Taylor and Jonker 1978; :mod:`binding_sim.evolution`)
+dynamics over it (Taylor and Jonker 1978; :mod:`binding_sim.games.evolution`)
 from a uniform population give the long-run shares. The figure shows
 
 (a) the long-run share of the reciprocating strategies (TFT, GTFT, WSLS,
-    Grim; :data:`binding_sim.tournament.RECIPROCATORS`) against ``k`` for
+    Grim; :data:`binding_sim.games.tournament.RECIPROCATORS`) against ``k`` for
     each arrangement, with a dotted line where the transformed stage game
     turns from an assurance game into a Prisoner's Dilemma (``T' > R'``: for
     symmetric payoffs at ``k = (R - T) / ((T - S)(1 - tau))``);
@@ -35,9 +35,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ..match import arrangement_game
-from ..scenario import Scenario
-from ..tournament import DEFAULT_PLAYERS, RECIPROCATORS, tournament
+from ..config.scenario import Scenario
+from ..games.match import arrangement_game
+from ..games.tournament import DEFAULT_PLAYERS, RECIPROCATORS, tournament
 from . import style
 
 __all__ = [
@@ -88,7 +88,7 @@ def strategy_evolution_table(
     relative_gains : array_like
         Values of ``k`` (both actors).
     players, turns, noise, trust
-        As in :func:`binding_sim.tournament.tournament` (exact values, no simulation).
+        As in :func:`binding_sim.games.tournament.tournament` (exact values, no simulation).
     horizon : float
         Replicator run length in units of the payoff spread.
 

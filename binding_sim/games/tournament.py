@@ -19,15 +19,15 @@ sensitivities) each strategy plays half its matches in each seat.
 Payoffs are those of the stage game the strategies play: for
 :func:`tournament`, the arrangement's relative-gains transformed game
 ``U_i = (1 + kappa_i) pi_i - kappa_i pi_j``, ``kappa_i = k_i (1 - tau_i)``
-at fixed trust (MODEL.md section 2; :func:`binding_sim.match.arrangement_game`),
+at fixed trust (MODEL.md section 2; :func:`binding_sim.games.match.arrangement_game`),
 so the score is what a state with relative-gains concern maximises.
 
-Exact and simulated values. Every strategy of :mod:`binding_sim.strategies`
+Exact and simulated values. Every strategy of :mod:`binding_sim.games.strategies`
 is memory-one, so every entry is exact: ``E`` is the expected payoff over
 ``turns`` rounds from the first moves, computed from the 4-state Markov
-chain of the match (:meth:`binding_sim.match.Match.expected`). With
+chain of the match (:meth:`binding_sim.games.match.Match.expected`). With
 ``reps > 0`` each ordered pair is also played ``reps`` times
-(:func:`binding_sim.match.play`, the random blocks of MODEL.md section 11,
+(:func:`binding_sim.games.match.play`, the random blocks of MODEL.md section 11,
 the same root seed for every pair: common random numbers), and each entry
 gets its Monte Carlo mean with a normal 95% interval computed from the
 per-replicate average of the two seats' scores (which keeps any
@@ -36,7 +36,7 @@ correlation between the paired matches in the interval).
 The ranking orders strategies by their mean score over all opponents, own
 twin included (ties keep the order given). :meth:`TournamentResult.replicator`
 runs the replicator dynamics over ``M`` and :meth:`TournamentResult.moran`
-gives the pairwise Moran fixation probabilities (:mod:`binding_sim.evolution`).
+gives the pairwise Moran fixation probabilities (:mod:`binding_sim.games.evolution`).
 
 References
 ----------
@@ -56,12 +56,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import BindingSimError
-from .evolution import ReplicatorOutcome, fixation_probabilities, replicator_dynamics
-from .match import GameLike, Match, arrangement_game, as_game
-from .rng import draw_root_seed
-from .scenario import Scenario
-from .stage_game import StageGame
+from ..config.scenario import Scenario
+from ..errors import BindingSimError
+from ..model.stage_game import StageGame
+from ..rng import draw_root_seed
+from .evolution import (
+    ReplicatorOutcome,
+    fixation_probabilities,
+    replicator_dynamics,
+)
+from .match import (
+    GameLike,
+    Match,
+    arrangement_game,
+    as_game,
+)
 from .strategies import NAMES, MemoryOne
 
 __all__ = [
@@ -74,7 +83,7 @@ __all__ = [
 ]
 
 DEFAULT_PLAYERS: tuple[str, ...] = NAMES
-"""Every named strategy of :mod:`binding_sim.strategies`."""
+"""Every named strategy of :mod:`binding_sim.games.strategies`."""
 
 RECIPROCATORS: tuple[str, ...] = ("tft", "gtft", "wsls", "grim")
 """Reciprocating strategies: they answer compliance with compliance and defection with defection."""
@@ -151,14 +160,14 @@ class TournamentResult:
     def replicator(self, x0: npt.ArrayLike | None = None, **kwargs: Any) -> ReplicatorOutcome:
         """Replicator dynamics over the round-robin matrix, from ``x0`` (default uniform).
 
-        Keyword arguments go to :func:`binding_sim.evolution.replicator_dynamics`.
+        Keyword arguments go to :func:`binding_sim.games.evolution.replicator_dynamics`.
         """
         return replicator_dynamics(self.scores, x0, **kwargs)
 
     def moran(self, population: int, intensity: float, fitness: str = "exponential") -> np.ndarray:
         """Pairwise fixation probabilities ``rho[i, j]`` of one ``i`` among ``j`` players.
 
-        See :func:`binding_sim.evolution.fixation_probabilities`; compare with ``1/N``.
+        See :func:`binding_sim.games.evolution.fixation_probabilities`; compare with ``1/N``.
         """
         return fixation_probabilities(self.scores, population, intensity, fitness)
 
@@ -205,7 +214,7 @@ def round_robin(
     Parameters
     ----------
     game : StageGame, (A, B) or (R, S, T, P)
-        The stage game (nashpy convention; see :func:`binding_sim.match.as_game`).
+        The stage game (nashpy convention; see :func:`binding_sim.games.match.as_game`).
     players : sequence of str or MemoryOne
         Strategies (names are case-insensitive; ``gtft`` takes its
         forgiveness from each seat's own payoffs). Names must be distinct.

@@ -45,15 +45,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import matplotlib
 
-from .errors import BindingSimError, did_you_mean
-from .serialize import to_jsonable
+from ..errors import BindingSimError, did_you_mean
+from ..serialize import to_jsonable
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from .experiment import Experiment
-    from .scenario import Scenario
+    from ..config.experiment import Experiment
+    from ..config.scenario import Scenario
 
 __all__ = [
     "DEFAULT_EXPERIMENTS",
@@ -138,7 +138,7 @@ def _render(
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
-    from .plot import style
+    from . import style
 
     _use_agg_if_headless()
     with style.use():
@@ -298,7 +298,7 @@ def load_analysis_experiment(path: str | Path) -> tuple[dict[str, Any], Scenario
     figures drawn from :mod:`binding_sim.analysis` or exact chain values, whose
     files may carry tables of their own that a sweep's experiment file would not.
     """
-    from .scenario import Scenario
+    from ..config.scenario import Scenario
 
     path = Path(path)
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -323,7 +323,7 @@ def analysis_axis(
     if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
         num = min(int(spec["num"]), quick_num) if quick else int(spec["num"])
         return np.linspace(float(spec["start"]), float(spec["stop"]), num)
-    from .errors import ConfigError
+    from ..errors import ConfigError
 
     raise ConfigError(
         str(source), f"design.grid.{key}", spec, "must be a list or {start, stop, num}"
@@ -333,7 +333,7 @@ def analysis_axis(
 def load_experiment(path: str | Path, quick: bool = False) -> Experiment:
     """Load an experiment file; in quick mode thin its design (:func:`thin_design`) and use
     ``experiment.quick_reps`` replicates."""
-    from .experiment import Experiment
+    from ..config.experiment import Experiment
 
     path = Path(path)
     if not quick:
@@ -363,7 +363,7 @@ def run_experiment(
         binding-time table (cell, protocol, round, share_bound) and the
         loaded experiment (for its seed, replicates and scenario).
     """
-    from .sweep import run_sweep
+    from ..sweep import run_sweep
 
     exp = load_experiment(path, quick)
     if workers is None and quick:

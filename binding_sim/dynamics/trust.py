@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .errors import BindingSimError
+from ..errors import BindingSimError
 
 __all__ = [
     "MODELS",

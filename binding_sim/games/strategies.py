@@ -9,7 +9,7 @@ round, seen from the strategy's **own** point of view::
 so ``p_CD`` is the probability of complying after the strategy itself
 complied and the other defected. The first move is also a probability of
 complying (1 for "starts with C", 0 for "starts with D"). Holding strategies
-as plain numbers lets :mod:`binding_sim.match` play millions of matches as
+as plain numbers lets :mod:`binding_sim.games.match` play millions of matches as
 array operations and compute exact values from a 4-state Markov chain.
 
 Named strategies (lookup by case-insensitive name with :func:`strategy`):
@@ -37,7 +37,7 @@ Generous Tit For Tat forgives a defection with probability
 (Molander 1985; Nowak and Sigmund 1992; the value the Axelrod library uses),
 computed from the payoffs ``(R, S, T, P)`` of the stage game the strategy
 plays, from its own point of view. On relative-gains transformed games
-(:meth:`binding_sim.stage_game.StageGame.relative`) it therefore follows the
+(:meth:`binding_sim.model.stage_game.StageGame.relative`) it therefore follows the
 transformed payoffs as the relative-gains sensitivity or trust change. Where
 the formula leaves ``[0, 1]`` (games that are not Prisoner's Dilemmas) the
 value is clipped with a :class:`GenerosityClippedWarning`.
@@ -83,7 +83,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import BindingSimError, did_you_mean
+from ..errors import BindingSimError, did_you_mean
 
 __all__ = [
     "GTFT_NAME",

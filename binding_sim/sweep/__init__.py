@@ -1,8 +1,8 @@
 """Running an experiment over all its cells: executors, streaming store, resume (issue 4).
 
 :func:`run_sweep` runs every cell x protocol of an
-:class:`~binding_sim.experiment.Experiment` with
-:func:`binding_sim.engine.simulate_cells` and writes tidy tables.
+:class:`~binding_sim.config.experiment.Experiment` with
+:func:`binding_sim.dynamics.engine.simulate_cells` and writes tidy tables.
 
 Execution
     Cells are grouped into batches of consecutive cells (one task each, so
@@ -80,10 +80,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import BindingSimError
-from .experiment import Experiment
-from .scenario import Scenario
-from .serialize import dumps
+from ..config.experiment import Experiment
+from ..config.scenario import Scenario
+from ..errors import BindingSimError
+from ..serialize import dumps
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -230,7 +230,7 @@ def run_batch(task: BatchTask) -> pa.Table:
     listed in the table's metadata with its error; the other cells' rows are
     kept. Runs in worker processes: it must stay importable at module level.
     """
-    from . import engine
+    from ..dynamics import engine
 
     simulate_cells = engine.simulate_cells
     if "workers" in inspect.signature(simulate_cells).parameters:
@@ -522,7 +522,7 @@ def _now() -> str:
 
 
 def _git() -> dict[str, Any]:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
@@ -556,7 +556,7 @@ def _versions() -> dict[str, str | None]:
 
 def run_record(exp: Experiment, git: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     """The run record of ``exp`` (written to ``DIR/run.json``); ``git`` defaults to a fresh look-up."""
-    from . import __version__
+    from .. import __version__
 
     return {
         "package": "binding_sim",
@@ -820,7 +820,7 @@ def run_sweep(
         One row per cell x protocol, sorted by (cell, protocol): ``cell``,
         ``protocol``, every design parameter (dotted key), ``cell_seed`` (the
         root seed; every cell shares the block streams of MODEL.md section 11),
-        then every :meth:`binding_sim.outcomes.Outcome.columns` value.
+        then every :meth:`binding_sim.dynamics.outcomes.Outcome.columns` value.
         ``df.attrs["binding_time"]`` holds the long table (cell, protocol,
         round, share_bound); pop it before ``pd.concat`` of several results
         (pandas compares ``attrs`` there, which fails for a DataFrame value).

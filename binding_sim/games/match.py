@@ -1,9 +1,9 @@
 r"""Repeated matches of two memory-one strategies: exact Markov chain and vectorised play (issue 6).
 
 Games follow the package's one payoff convention (nashpy's, see
-:mod:`binding_sim.stage_game`): ``(A, B)`` 2x2, rows are the first player's
+:mod:`binding_sim.model.stage_game`): ``(A, B)`` 2x2, rows are the first player's
 (seat A's) actions, index 0 is ``C``. A game may be given as a
-:class:`~binding_sim.stage_game.StageGame`, a pair ``(A, B)`` or symmetric
+:class:`~binding_sim.model.stage_game.StageGame`, a pair ``(A, B)`` or symmetric
 payoffs ``(R, S, T, P)``; :func:`arrangement_game` builds one from a
 scenario's arrangement, relative-gains transformed at given trust levels
 (MODEL.md section 2), so the classic strategies can be played on the binding
@@ -69,7 +69,7 @@ Public API
 ``stationary_distribution``, ``state_payoffs``, ``as_game``, ``arrangement_game``
     The pure functions under the front door.
 
-Players are :class:`~binding_sim.strategies.MemoryOne` objects or names
+Players are :class:`~binding_sim.games.strategies.MemoryOne` objects or names
 (case-insensitive); a name is resolved with its own seat's payoffs, so
 ``"gtft"`` takes its forgiveness from the game it plays.
 
@@ -92,10 +92,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import BindingSimError, did_you_mean
-from .rng import block_generator, blocks, draw_root_seed
-from .scenario import Scenario
-from .stage_game import StageGame
+from ..config.scenario import Scenario
+from ..errors import BindingSimError, did_you_mean
+from ..model.stage_game import StageGame
+from ..rng import block_generator, blocks, draw_root_seed
 from .strategies import MemoryOne, resolve
 
 __all__ = [

@@ -2,7 +2,7 @@ r"""Evolution of strategies over a payoff matrix: replicator dynamics and the Mo
 
 Which repeated-game strategies survive when states care about relative
 gains? Given the round-robin matrix ``M`` of a tournament
-(:mod:`binding_sim.tournament`; ``M[i, j]`` is the mean score per turn of
+(:mod:`binding_sim.games.tournament`; ``M[i, j]`` is the mean score per turn of
 strategy ``i`` against strategy ``j``), this module asks two evolutionary
 questions (Axelrod 1984, ch. 3; Nowak 2006, chs. 4, 6 and 7).
 
@@ -79,9 +79,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .errors import BindingSimError
-from .outcomes import wilson_interval
-from .rng import iter_block_generators
+from ..dynamics.outcomes import wilson_interval
+from ..errors import BindingSimError
+from ..rng import iter_block_generators
 
 __all__ = [
     "FITNESS_MAPPINGS",
@@ -488,7 +488,7 @@ class MoranOutcome:
     share : float
         ``fixations / reps``, the simulated fixation probability.
     ci : tuple of float
-        Wilson 95% interval of ``share`` (:func:`binding_sim.outcomes.wilson_interval`).
+        Wilson 95% interval of ``share`` (:func:`binding_sim.dynamics.outcomes.wilson_interval`).
     exact : float
         The closed form :func:`fixation_probability` for the same process.
     mean_jumps : float

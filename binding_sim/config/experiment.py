@@ -1,7 +1,7 @@
 """Experiment files: a scenario, a design, protocols, replicates and a root seed (issue 4).
 
 An experiment is one TOML file with an ``[experiment]`` table and an optional
-``[design]`` table (see :mod:`binding_sim.design` and ``docs/sweeps.md``)::
+``[design]`` table (see :mod:`binding_sim.config.design` and ``docs/sweeps.md``)::
 
     [experiment]
     name = "trust_rate_sweep"
@@ -17,7 +17,7 @@ An experiment is one TOML file with an ``[experiment]`` table and an optional
     grid = { "trust.building_rate" = { start = 0.01, stop = 0.3, num = 30 } }
 
 Every key is documented in :data:`EXPERIMENT_KEYS` (type, default, range),
-like the scenario keys of :mod:`binding_sim.schema`. :meth:`Experiment.load`
+like the scenario keys of :mod:`binding_sim.config.schema`. :meth:`Experiment.load`
 checks everything, including every cell of the design, before returning;
 errors are one-line :class:`~binding_sim.errors.ConfigError` messages
 naming the experiment file and the key. The random streams follow MODEL.md
@@ -33,12 +33,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .design import Design, KeyProblem, flatten, normalize_value, parse_design, resolve_key
-from .errors import MISSING, ConfigError, did_you_mean
-from .rng import draw_root_seed
+from ..errors import MISSING, ConfigError, did_you_mean
+from ..rng import draw_root_seed
+from ..serialize import dumps
+from .design import (
+    Design,
+    KeyProblem,
+    flatten,
+    normalize_value,
+    parse_design,
+    resolve_key,
+)
 from .scenario import Scenario, preset_names
 from .schema import KeySpec, check_value
-from .serialize import dumps
 
 __all__ = ["EXPERIMENT_KEYS", "PROTOCOLS", "SEED_MAX", "Experiment"]
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BindingSimError
+from ..errors import BindingSimError
 
 __all__ = [
     "PAYOFF_KINDS",

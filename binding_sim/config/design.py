@@ -3,7 +3,7 @@
 A design turns the ``[design]`` table of an experiment file into an ordered
 list of *cells*, each a mapping from dotted scenario keys to values that is
 applied to the experiment's base scenario with
-:meth:`binding_sim.scenario.Scenario.with_values`. Three kinds:
+:meth:`binding_sim.config.scenario.Scenario.with_values`. Three kinds:
 
 ``grid``
     Every combination of the values given per key, in the order written (the
@@ -21,7 +21,7 @@ applied to the experiment's base scenario with
     uses (blocks use one-element spawn keys, MODEL.md section 11). Integer
     keys are stratified over the integers ``lo..hi``.
 
-Keys are any scenario key of :data:`binding_sim.schema.SCENARIO_KEYS` with
+Keys are any scenario key of :data:`binding_sim.config.schema.SCENARIO_KEYS` with
 names filled in (``actors.NATO.relative_gains``,
 ``arrangements.buffer_zone.payoffs.R``); ``actors.*.KEY`` sets the key for
 both actors together. Every key and value is checked against the schema, and
@@ -43,9 +43,14 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MISSING, ConfigError, did_you_mean
+from ..errors import MISSING, ConfigError, did_you_mean
 from .scenario import Scenario
-from .schema import SCENARIO_KEYS, KeySpec, check_value, spec_for
+from .schema import (
+    SCENARIO_KEYS,
+    KeySpec,
+    check_value,
+    spec_for,
+)
 
 __all__ = [
     "DESIGN_KINDS",

@@ -15,11 +15,11 @@ Each round ``t = 1..H`` of every replicate follows MODEL.md section 5:
 2. decide: actor ``i`` complies with probability
    ``1 / (1 + exp(-beta_i Delta_i))`` (``beta = inf``: iff ``Delta_i >= -1e-9``),
    ``Delta_i`` at its current trust with ``kappa_i = k_i (1 - tau_i)``
-   (:func:`binding_sim.analysis.margin_coefficients`, so engine and analysis agree);
+   (:func:`binding_sim.model.margins.margin_coefficients`, so engine and analysis agree);
 3. observe: ``i`` misreads a compliance of ``j`` as a defection (an
    incident) with probability ``epsilon_i (1 - m)``, ``m`` the transparency at
    the start of the round;
-4. trust update, then recovery (:mod:`binding_sim.trust`); frozen once bound;
+4. trust update, then recovery (:mod:`binding_sim.dynamics.trust`); frozen once bound;
 5. payments (section 8): the stage payoff on the table plus ``R`` of every
    implemented rung not on the table; ``P_F`` in an idle round; ``R_F`` in
    every round after binding; relative-gains utility with ``kappa`` at the
@@ -67,12 +67,17 @@ try:
     import numba
 except ImportError:  # pragma: no cover - numba is a declared dependency
     numba = None  # type: ignore[assignment]
-from .analysis import TOL, margin_coefficients
-from .errors import BindingSimError
-from .outcomes import BlockStats, Outcome, Trajectories, summarize
-from .rng import block_generator, blocks
-from .scenario import FORMAL, Scenario
-from .stage_game import absolute_payoffs
+from ..config.scenario import FORMAL, Scenario
+from ..errors import BindingSimError
+from ..model.margins import TOL, margin_coefficients
+from ..model.payoffs import absolute_payoffs
+from ..rng import block_generator, blocks
+from .outcomes import (
+    BlockStats,
+    Outcome,
+    Trajectories,
+    summarize,
+)
 
 __all__ = [
     "BACKENDS",
@@ -634,7 +639,7 @@ def _update_source(
 ) -> float:
     """Dispatch on the trust-model id inside the kernel (ids in :data:`_KERNEL_MODELS`).
 
-    A model registered in :mod:`binding_sim.trust` but not (yet) given a
+    A model registered in :mod:`binding_sim.dynamics.trust` but not (yet) given a
     branch here runs on the numpy path instead (see :func:`simulate_cells`).
     """
     return _linear_nb(tau, perceived, on_table, lam_w, mu, phi, tau0)
@@ -769,7 +774,7 @@ def simulate_cells(
     horizon : int, optional
         Rounds per replicate for every cell; default each cell's own horizon.
     record : bool
-        Also return per-round :class:`~binding_sim.outcomes.Trajectories`
+        Also return per-round :class:`~binding_sim.dynamics.outcomes.Trajectories`
         (memory ``reps x (H + 1) x 4`` numbers per cell).
     backend : {"auto", "numba", "numpy"}
         Compiled kernel or vectorised numpy; both give the same results.
@@ -866,7 +871,7 @@ def simulate(
 
     Examples
     --------
-    >>> from binding_sim.scenario import Scenario
+    >>> from binding_sim.config.scenario import Scenario
     >>> sc = Scenario.load("exporting_security2010")
     >>> out = simulate(sc, "formal", reps=100, seed=1)
     >>> out.share_bound, out.time_to_bind_median

@@ -4,7 +4,7 @@ A scenario is one TOML file describing the two actors, the arrangements
 (the formal treaty ``formal`` and the piecemeal rungs) and the protocols.
 :meth:`Scenario.load` accepts a preset name (``krickovic2016``,
 ``exporting_security2010``) or a path, applies ``--set dotted.key=value``
-overrides, and validates everything against :data:`binding_sim.schema.SCENARIO_KEYS`
+overrides, and validates everything against :data:`binding_sim.config.schema.SCENARIO_KEYS`
 before anything is returned: nothing is half-applied. Every user error is a
 :class:`~binding_sim.errors.ConfigError` whose one-line message names the
 file (or the override), the dotted key, the value and what is allowed.
@@ -26,7 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import MISSING, ConfigError, did_you_mean
+from ..errors import MISSING, ConfigError, did_you_mean
+from ..model.arrangement import Arrangement, Payoffs
 from .schema import SCENARIO_KEYS, KeySpec, check_value
 
 __all__ = [
@@ -49,19 +50,6 @@ _TOL = 1e-12
 
 
 @dataclass(frozen=True)
-class Payoffs:
-    """Absolute stage-game payoffs of one actor: ``R, S, T, P`` (MODEL.md section 2)."""
-
-    R: float
-    S: float
-    T: float
-    P: float = 0.0
-
-    def as_tuple(self) -> tuple[float, float, float, float]:
-        return (self.R, self.S, self.T, self.P)
-
-
-@dataclass(frozen=True)
 class Actor:
     """One actor's parameters (MODEL.md sections 2 to 4)."""
 
@@ -70,26 +58,6 @@ class Actor:
     initial_trust: float
     incident_rate: float
     decision_precision: float
-
-
-@dataclass(frozen=True)
-class Arrangement:
-    """One arrangement: a 2x2 stage game with scope, trust weight and effects.
-
-    ``payoffs`` holds one :class:`Payoffs` per actor, in actor order (A, B).
-    """
-
-    name: str
-    scope: float
-    trust_weight: float
-    payoffs: tuple[Payoffs, Payoffs]
-    transparency_gain: float = 0.0
-    cap_factor: float = 1.0
-
-    @property
-    def symmetric(self) -> bool:
-        """Whether both actors have the same absolute payoffs."""
-        return self.payoffs[0] == self.payoffs[1]
 
 
 @dataclass(frozen=True)
@@ -278,7 +246,7 @@ class Scenario:
 
     def analyze(self) -> dict[str, Any]:
         """Full stage-game and repeated-game analysis (see :func:`binding_sim.analysis.analyze`)."""
-        from .analysis import analyze
+        from ..analysis import analyze
 
         return analyze(self)
 
@@ -286,7 +254,7 @@ class Scenario:
 # --------------------------------------------------------------------- presets
 def preset_names() -> list[str]:
     """Names of the scenario presets shipped inside the package."""
-    folder = resources.files("binding_sim") / "presets"
+    folder = resources.files("binding_sim.config") / "presets"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -301,7 +269,7 @@ def preset_path(name: str) -> Path:
             + ", ".join(preset_names())
             + did_you_mean(name, preset_names()),
         )
-    return Path(str(resources.files("binding_sim") / "presets" / f"{name}.toml"))
+    return Path(str(resources.files("binding_sim.config") / "presets" / f"{name}.toml"))
 
 
 def _resolve(scenario: str | Path) -> tuple[Path, str]:
