@@ -1,4 +1,4 @@
-"""Benchmark: noisy repeated matches, binding_sim.games.match against the Axelrod library (issue 6).
+"""Benchmark: noisy repeated matches, binding_sim.games.match against the Axelrod library.
 
 Workload (the same for both libraries, in the same run): matches of 200
 turns at noise 0.05 on R, S, T, P = 3, 0, 5, 1 (Axelrod's default game),

@@ -1,4 +1,4 @@
-"""Sweep throughput: 1 vs 2 local worker processes, and Dask LocalCluster overhead (issue 4).
+"""Sweep throughput: 1 vs 2 local worker processes, and Dask LocalCluster overhead.
 
 Run on demand (not a test)::
 

@@ -53,7 +53,7 @@ def theta_star(scenario: Scenario) -> float | None:
             return None
         out = max(out, -d0 / (act.initial_trust * s))
     # a (sub)normal initial trust can push the quotient past the largest float:
-    # no finite value works then (issue 8: never emit inf silently)
+    # no finite value works then (never emit inf silently)
     return out if math.isfinite(out) else None
 
 
@@ -75,7 +75,7 @@ def accepted_at_start(scenario: Scenario, name: str, cap: float = 1.0) -> bool:
 
 
 def arrangement_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
-    """Analysis of one arrangement at the actors' initial trust (MODEL.md section 7)."""
+    """Analysis of one arrangement at the actors' initial trust (docs/model.md section 7)."""
     a, b = scenario.actors
     game = StageGame.of(scenario.arrangements[name], scenario.common_threat)
     rel = game.relative((a.relative_gains, b.relative_gains), (a.initial_trust, b.initial_trust))

@@ -1,4 +1,4 @@
-"""Random streams: the one scheme of MODEL.md section 11.
+"""Random streams: the one scheme of docs/model.md section 11.
 
 All draws come from ``numpy.random.Generator(PCG64)`` streams derived from a
 single root seed. Replicates are grouped in fixed blocks of
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 BLOCK_SIZE = 8192
-"""Replicates per random block (MODEL.md section 11)."""
+"""Replicates per random block (docs/model.md section 11)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Block:
 
 
 def blocks(reps: int, block_size: int = BLOCK_SIZE) -> list[Block]:
-    """Split ``reps`` replicates into the fixed blocks of MODEL.md section 11."""
+    """Split ``reps`` replicates into the fixed blocks of docs/model.md section 11."""
     if reps < 0:
         raise ValueError(f"reps must be >= 0, got {reps}")
     return [

@@ -1,6 +1,6 @@
 """Catch-22 map over (relative-gains sensitivity k, initial trust): which binding can start.
 
-Analysis only (MODEL.md sections 3 and 7): see ``catch22_map.toml`` and
+Analysis only (docs/model.md sections 3 and 7): see ``catch22_map.toml`` and
 :mod:`binding_sim.plot.catch22`. Run ``python experiments/catch22_map.py [--quick]``.
 """
 

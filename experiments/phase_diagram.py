@@ -1,6 +1,6 @@
 """Phase diagram: piecemeal share bound over (lambda, epsilon), mean-field lambda* overlaid.
 
-Runs ``phase_diagram.toml`` (the mean-field regime of MODEL.md section 9
+Runs ``phase_diagram.toml`` (the mean-field regime of docs/model.md section 9
 item 4, ``scenarios/mean_field.toml``) and draws
 :func:`binding_sim.plot.phase.phase_diagram_figure`.
 Run ``python experiments/phase_diagram.py [--quick]``.
@@ -30,7 +30,7 @@ X, Y = "trust.building_rate", "actors.*.incident_rate"
 def lambda_star(eps: np.ndarray, mu: float, w: float, tau_f: float) -> np.ndarray:
     """Mean-field critical rate: ``tau_eq = (1-e) lambda w / ((1-e) lambda w + e mu) = tau*_F``.
 
-    Solved for ``lambda``: ``e mu tau*_F / ((1 - e) w (1 - tau*_F))`` (MODEL.md section 9 item 4).
+    Solved for ``lambda``: ``e mu tau*_F / ((1 - e) w (1 - tau*_F))`` (docs/model.md section 9 item 4).
     """
     return eps * mu * tau_f / ((1 - eps) * w * (1 - tau_f))
 

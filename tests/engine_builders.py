@@ -70,7 +70,7 @@ def make_scenario(
 def tau_star_symmetric(
     pay: dict[str, float], k: float, theta: float = 0.0, s: float = 1.0
 ) -> float:
-    """Hand closed form ``b / (a + b)`` of MODEL.md section 3 (assumes ``a, b > 0``)."""
+    """Hand closed form ``b / (a + b)`` of docs/model.md section 3 (assumes ``a, b > 0``)."""
     a = pay["R"] + theta * s - pay["T"]
     b = (pay["P"] - pay["S"]) + k * (pay["T"] - pay["S"])
     return b / (a + b)
@@ -79,7 +79,7 @@ def tau_star_symmetric(
 def deterministic_binding_round(
     tau0: float, lam: float, a: float, b: float, horizon: int
 ) -> int | None:
-    """MODEL.md 9.3 by hand: piecemeal with one always-accepted rung, ``beta = inf``, ``eps = 0``.
+    """docs/model.md section 9.3 by hand: piecemeal with one always-accepted rung, ``beta = inf``, ``eps = 0``.
 
     The formal treaty's margin is ``Delta(tau) = tau a - (1 - tau) b``. Round 1
     implements the rung (one perceived compliance); while the treaty is

@@ -1,10 +1,10 @@
-"""Hypothesis generators of scenario documents, good and bad (issue 8, item 1).
+"""Hypothesis generators of scenario documents, good and bad.
 
 The fuzz tests (``tests/test_fuzz_scenarios.py``, ``tests/test_fuzz_cli.py``)
 draw from these strategies:
 
 * :func:`valid_scenarios` builds raw scenario mappings that satisfy every rule
-  of MODEL.md section 10 and ``binding_sim.config.schema`` (two actors, a formal
+  of docs/model.md section 10 and ``binding_sim.config.schema`` (two actors, a formal
   treaty of scope 1, ``lambda * w_X <= 1``, a ladder of defined rungs, ...),
   with unicode actor and arrangement names, per-actor payoffs and effects.
 * :func:`broken_scenarios` starts from a valid mapping and applies one
@@ -109,7 +109,7 @@ def _payoff_table(draw: st.DrawFn) -> dict[str, float]:
 
 @st.composite
 def valid_scenarios(draw: st.DrawFn, max_rungs: int = 4, max_horizon: int = 60) -> dict[str, Any]:
-    """A raw scenario mapping that the loader must accept (MODEL.md section 10)."""
+    """A raw scenario mapping that the loader must accept (docs/model.md section 10)."""
     names = draw(_two_names)
     lam = draw(_unit)
     max_w = 1.0 / lam if lam > 0 else 10.0
@@ -650,7 +650,7 @@ _EXPERIMENT_BAD_VALUES = st.one_of(
 
 @st.composite
 def experiment_texts(draw: st.DrawFn) -> str:
-    """Experiment TOML (issue 4): small valid ones, and ones with one value broken."""
+    """Experiment TOML: small valid ones, and ones with one value broken."""
     exp = _experiment_base(draw)
     if draw(_integers(0, 3)) > 0:
         leaves = _leaves(exp) + _tables(exp)

@@ -11,7 +11,7 @@ What "valid" means here
   tolerance 1e-9: an assertion such as "rejects just below tau*" is then about
   the model, not about rounding.
 * A *class-valid* payoff quadruple ``(R, S, T, P)`` satisfies the strict
-  inequalities of its class in MODEL.md section 7 (written out again in
+  inequalities of its class in docs/model.md section 7 (written out again in
   :data:`CLASS_RULES`, independently of ``binding_sim.model.stage_game.classify``);
   ``"other"`` quadruples have a tie among the pairs compared.
 * A *valid arrangement* is one actor pair of such quadruples: symmetric
@@ -19,7 +19,7 @@ What "valid" means here
 * A *nondegenerate* 2x2 game has ``R != T`` and ``S != P`` for each actor:
   every pure strategy has a unique best response, so support enumeration and
   vertex enumeration must find the same equilibria.
-* A *valid scenario* (:func:`scenario_dicts`) obeys every rule of MODEL.md
+* A *valid scenario* (:func:`scenario_dicts`) obeys every rule of docs/model.md
   section 10: exactly two actors, a formal treaty of scope 1, rungs of scope
   in (0, 1], ``lambda * w_X <= 1`` for every arrangement, a ladder of distinct
   defined rungs (or no ladder), every number inside its schema range.
@@ -60,7 +60,7 @@ CLASS_RULES: dict[str, Rule] = {
     "prisoners_dilemma": lambda R, S, T, P: T > R > P > S,
     "deadlock": lambda R, S, T, P: T > R and P > S and P > R,
 }
-"""MODEL.md section 7's strict inequalities per class, from one actor's own payoffs."""
+"""docs/model.md section 7's strict inequalities per class, from one actor's own payoffs."""
 
 # Every strict ordering of (R, S, T, P) compatible with each class: rank r[i]
 # is the position of R, S, T, P (0 = smallest) among four distinct values.
@@ -130,7 +130,7 @@ def symmetric_payoffs(
 
 @st.composite
 def stag_hunts(draw: st.DrawFn) -> tuple[float, float, float, float]:
-    """Symmetric Stag Hunt payoffs (R > T, P > S) with T > S (MODEL.md section 9 item 1)."""
+    """Symmetric Stag Hunt payoffs (R > T, P > S) with T > S (docs/model.md section 9 item 1)."""
     return draw(class_payoffs("stag_hunt").filter(lambda p: p[2] > p[1]))
 
 
@@ -163,7 +163,7 @@ def _payoff_table(p: tuple[float, ...]) -> dict[str, float]:
 
 @st.composite
 def scenario_dicts(draw: st.DrawFn, max_rungs: int = 3) -> dict[str, Any]:
-    """A raw scenario mapping (as parsed from TOML) satisfying every rule of MODEL.md section 10."""
+    """A raw scenario mapping (as parsed from TOML) satisfying every rule of docs/model.md section 10."""
     names = draw(
         st.lists(
             st.sampled_from(["NATO", "Russia", "East", "West", "A", "B"]),

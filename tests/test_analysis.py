@@ -1,4 +1,4 @@
-"""Closed-form results of MODEL.md section 9 (items 1, 2, 5, 6) and the section 10 numbers.
+"""Closed-form results of docs/model.md section 9 (items 1, 2, 5, 6) and the section 10 numbers.
 
 Every expected value is derived here by hand algebra (written out in the
 test) or by a second method (nashpy equilibria, brute-force scans), never
@@ -37,7 +37,7 @@ from binding_sim.model.margins import (
 
 
 def hand_delta(tau: float, k: float, own, other) -> float:
-    """MODEL.md section 3's Delta_i written out from U_i = (1 + kappa) pi_i - kappa pi_j."""
+    """docs/model.md section 3's Delta_i written out from U_i = (1 + kappa) pi_i - kappa pi_j."""
     R, S, T, P = own
     Rj, Sj, Tj, Pj = other
     kap = k * (1 - tau)

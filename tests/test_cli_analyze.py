@@ -1,4 +1,4 @@
-"""``binding-sim analyze``, ``scenarios`` and ``show``: output shapes (issue 2, item 4)."""
+"""``binding-sim analyze``, ``scenarios`` and ``show``: output shapes."""
 
 from __future__ import annotations
 

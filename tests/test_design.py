@@ -1,4 +1,4 @@
-"""Sweep designs (issue 4): grids, lists, Latin hypercubes and their validation."""
+"""Sweep designs: grids, lists, Latin hypercubes and their validation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Engine tests: MODEL.md sections 3 to 6 and 8 against hand algebra, and section 11 determinism.
+"""Engine tests: docs/model.md sections 3 to 6 and 8 against hand algebra, and section 11 determinism.
 
 Every expected value here is derived by hand (closed forms, tiny loops over
 the model's formulas) or by a second method, never copied from the engine.
@@ -43,7 +43,7 @@ def same(a, b) -> bool:
     return a.columns() == b.columns()
 
 
-# --------------------------------------------------------------------- MODEL.md 9.3
+# --------------------------------------------------------------------- docs/model.md section 9.3
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("lam", [0.01, 0.03, 0.05, 0.1, 0.2, 0.37])
 def test_deterministic_limit_binding_round(lam: float, backend: str) -> None:
@@ -69,7 +69,7 @@ def test_deterministic_limit_binding_round(lam: float, backend: str) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_caps_and_ladder_order_krickovic_deterministic(backend: str) -> None:
-    """The 2016 preset without incidents, step by step by hand (MODEL.md sections 5, 6).
+    """The 2016 preset without incidents, step by step by hand (docs/model.md sections 5, 6).
 
     tau: 0.5 -> 0.55 -> 0.595 -> 0.6355. tau*: formal 0.6, md_transparency 3/7,
     interceptor_caps 0.5625, formal with caps c = 0.5 (T = 1, S = -1): 3/8.
@@ -233,7 +233,7 @@ def test_logit_decisions_statistics() -> None:
     assert lo <= pA * pB <= hi
 
 
-# --------------------------------------------------------------------- MODEL.md section 11
+# --------------------------------------------------------------------- docs/model.md section 11
 def _cells() -> list[Scenario]:
     base = Scenario.load(
         "krickovic2016", ["actors.*.decision_precision=5.0", "scenario.horizon=60"]
@@ -440,7 +440,7 @@ def test_backends_agree_on_random_scenarios(sc: Scenario, seed: int) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_asymmetric_actors_formal_by_hand(backend: str) -> None:
-    """Different k and initial trust: a tiny independent loop over MODEL.md sections 3-5 and 8.
+    """Different k and initial trust: a tiny independent loop over docs/model.md sections 3-5 and 8.
 
     Symmetric treaty 6, -2, 2, 0 (a = R - T = 4), so Delta_i(tau) = 4 tau - (1 - tau)(2 + 4 k_i);
     beta = inf and eps = 0 make every round deterministic.

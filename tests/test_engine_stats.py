@@ -1,4 +1,4 @@
-"""Statistical engine tests: MODEL.md section 9 items 4 (mean field) and 7 (monotonicity)."""
+"""Statistical engine tests: docs/model.md section 9 items 4 (mean field) and 7 (monotonicity)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from binding_sim.dynamics.engine import simulate_cells
 
 @pytest.mark.slow
 def test_mean_field_lambda_star() -> None:
-    """MODEL.md 9.4: share bound near 0 at lambda*/2 and near 1 at 2 lambda* (horizon 3000).
+    """docs/model.md section 9.4: share bound near 0 at lambda*/2 and near 1 at 2 lambda* (horizon 3000).
 
     Regime: symmetric actors, one rung without effects, eps = mu = 0.05,
     k = 1, tau0 = 0.5. While both comply on the rung, trust drifts to
@@ -78,7 +78,7 @@ flags any real reversal while allowing sampling noise.
 
 @pytest.mark.parametrize(("key", "values", "direction", "protocol", "base"), MONOTONE)
 def test_monotonicity_with_common_random_numbers(key, values, direction, protocol, base) -> None:
-    """MODEL.md 9.7 at beta = inf: monotone share bound over common random numbers."""
+    """docs/model.md section 9.7 at beta = inf: monotone share bound over common random numbers."""
     sc = Scenario.load("krickovic2016", base)
     assert all(a.decision_precision == float("inf") for a in sc.actors)
     cells = [sc.with_values({key: v}) for v in values]

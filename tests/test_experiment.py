@@ -1,4 +1,4 @@
-"""Experiment files (issue 4): keys, defaults, overrides, scenario paths and errors."""
+"""Experiment files: keys, defaults, overrides, scenario paths and errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Paper figures (issue 5): every experiment in --quick mode, replot from CSV, Catch-22 map.
+"""Paper figures: every experiment in --quick mode, replot from CSV, Catch-22 map.
 
 The whole-suite fixture runs ``binding-sim figures --quick`` once into a
 temporary directory (about 20 s on 2 idle cores); the other tests read its
@@ -187,7 +187,7 @@ def test_catch22_unknown_key_is_one_line_error() -> None:
 
 
 def test_lambda_star_matches_model_example() -> None:
-    """MODEL.md section 9 item 4: epsilon = mu = 0.05, tau*_F = 0.6, w = 1 -> lambda* = 0.00395."""
+    """docs/model.md section 9 item 4: epsilon = mu = 0.05, tau*_F = 0.6, w = 1 -> lambda* = 0.00395."""
     mod = load_script(EXPERIMENTS / "phase_diagram.py")
     lam = float(mod.lambda_star(np.array(0.05), 0.05, 1.0, 0.6))
     assert lam == pytest.approx(0.05 * 0.05 * 0.6 / (0.95 * 0.4))

@@ -1,4 +1,4 @@
-"""Fuzzing every ``binding-sim`` command: exit 0, or one line on stderr and exit 2 (issue 8, item 1).
+"""Fuzzing every ``binding-sim`` command: exit 0, or one line on stderr and exit 2.
 
 The commands are discovered from the argument parser, so a command added
 later is fuzzed without touching this file. For each command hypothesis draws

@@ -198,7 +198,7 @@ def test_set_overrides_apply_or_fail_cleanly(overrides: list[str]) -> None:
 @ci("experiments")
 @given(experiment_texts())
 def test_experiment_files_load_or_fail_cleanly(text: str) -> None:
-    """Experiment files (issue 4) follow the same rule, checked before any work starts."""
+    """Experiment files follow the same rule, checked before any work starts."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "experiment.toml"
         path.write_text(text, encoding="utf-8")

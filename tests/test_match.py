@@ -1,4 +1,4 @@
-"""Tests of binding_sim.games.match: exact chain values, vectorised play, the ``match`` command (issue 6).
+"""Tests of binding_sim.games.match: exact chain values, vectorised play, the ``match`` command.
 
 Expected values come from the strategies' definitions worked by hand, closed
 forms (grim trigger), or a second method (plain loops over the chain, direct

@@ -1,9 +1,9 @@
-"""Numbers are checked: probabilities and trust in [0, 1], no silent NaN or inf (issue 8, item 4).
+"""Numbers are checked: probabilities and trust in [0, 1], no silent NaN or inf.
 
 Property tests over generated scenarios (:func:`fuzz_strategies.valid_scenarios`,
 plus extreme corners of every range) run the engine with both back ends and
 trajectories recorded, under ``RuntimeWarning`` as an error, and check every
-invariant that MODEL.md states or implies:
+invariant that the model (docs/model.md) states or implies:
 
 * trust (every actor, replicate and round) is in [0, 1] (section 4: each
   update is a convex combination when ``lambda * w <= 1``, ``mu``, ``phi`` in [0, 1]);
@@ -148,7 +148,7 @@ def test_trust_weight_at_the_building_limit_keeps_trust_at_most_one() -> None:
 def test_trust_update_is_a_convex_combination(
     tau: float, seen: bool, on_table: bool, lam_w: float, mu: float, phi: float, tau0: float
 ) -> None:
-    """MODEL.md section 4: every step moves trust toward 1, toward 0 or toward tau_0."""
+    """docs/model.md section 4: every step moves trust toward 1, toward 0 or toward tau_0."""
     vec = float(trust_mod.linear_update(tau, seen, on_table, lam_w, mu, phi, tau0))
     sca = trust_mod.linear_update_scalar(tau, seen, on_table, lam_w, mu, phi, tau0)
     assert vec == sca

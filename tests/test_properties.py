@@ -2,7 +2,7 @@
 
 "Valid" is defined in ``tests/strategies_hypothesis.py``: payoffs on a lattice
 of halves, ``k`` on quarters, every game class (Chicken and asymmetric
-payoffs included), scenarios obeying every rule of MODEL.md section 10.
+payoffs included), scenarios obeying every rule of docs/model.md section 10.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ GRID = np.linspace(0.0, 1.0, 2001)
 
 
 def hand_delta(tau: np.ndarray, k: float, own, other) -> np.ndarray:
-    """MODEL.md section 3's Delta_i on an array of trust levels, written out independently."""
+    """docs/model.md section 3's Delta_i on an array of trust levels, written out independently."""
     R, S, T, P = own
     Rj, Sj, Tj, Pj = other
     kap = k * (1 - tau)
@@ -145,7 +145,7 @@ def test_tau_star_never_falls_as_theta_falls(p, k, th1, th2, scope) -> None:
 def _check_acceptance_and_threshold(k: float, own, other) -> None:
     delta = hand_delta(GRID, k, own, other)
     acc = accepts(GRID, k, own, other)
-    # acceptance is the sign of Delta with MODEL.md's tolerance
+    # acceptance is the sign of Delta with the model's tolerance
     np.testing.assert_array_equal(acc, delta >= -TOL)
     t = tau_star(k, own, other)
     if t is None:

@@ -1,6 +1,6 @@
 """A shared test base that every protocol passes (cf. Axelrod's ``TestPlayer``).
 
-Each protocol of MODEL.md section 5 gets the same checks: reproducible with
+Each protocol of docs/model.md section 5 gets the same checks: reproducible with
 the same seed, sensitive to the seed, picklable outcomes, back ends that
 agree, invariants of the aggregates, and the deterministic limit (``beta =
 inf``, ``epsilon = 0``, ``w = 1``) computed by hand for that protocol.

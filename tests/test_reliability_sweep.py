@@ -1,4 +1,4 @@
-"""Sweeps survive SIGKILL, failing cells, dead workers and disk problems (issue 8, items 2, 3, 5).
+"""Sweeps survive SIGKILL, failing cells, dead workers and disk problems.
 
 Kill points are hit exactly, not by timing: a forked child process (a copy
 of this test process, so nothing is re-imported) installs one hook in the

@@ -1,4 +1,4 @@
-"""Scenario files: presets, defaults, overrides and validation through the Python API (MODEL.md section 10)."""
+"""Scenario files: presets, defaults, overrides and validation through the Python API (docs/model.md section 10)."""
 
 from __future__ import annotations
 

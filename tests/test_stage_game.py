@@ -1,4 +1,4 @@
-"""Stage games: nashpy convention, classes, the relative-gains transform, equilibria (MODEL.md sections 2, 7)."""
+"""Stage games: nashpy convention, classes, the relative-gains transform, equilibria (docs/model.md sections 2, 7)."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def test_relative_gains_transform_by_hand() -> None:
 
 @given(symmetric_payoffs(), sensitivities, sensitivities, trust_levels, trust_levels)
 def test_relative_gains_never_give_deadlock_in_symmetric_games(p, ka, kb, ta, tb) -> None:
-    # MODEL.md section 2: U(C,C) - U(D,D) = R - P is unchanged by the transform, and
+    # docs/model.md section 2: U(C,C) - U(D,D) = R - P is unchanged by the transform, and
     # deadlock needs P' > R'; so a symmetric game with R >= P never becomes deadlock.
     # (With R < P a stag hunt can turn into deadlock; that is not a transform artefact.)
     game = StageGame.from_payoffs(np.array(p, dtype=float))

@@ -1,4 +1,4 @@
-"""Tests of binding_sim.games.strategies: memory-one data, lookup, Generous TFT's forgiveness (issue 6)."""
+"""Tests of binding_sim.games.strategies: memory-one data, lookup, Generous TFT's forgiveness."""
 
 from __future__ import annotations
 

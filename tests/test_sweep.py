@@ -1,4 +1,4 @@
-"""Sweep execution (issue 4): identical tables in every mode, resume after SIGKILL, the store."""
+"""Sweep execution: identical tables in every mode, resume after SIGKILL, the store."""
 
 from __future__ import annotations
 
@@ -488,7 +488,7 @@ def test_ctrl_c_stops_workers_records_interruption_and_resumes(tmp_path: Path) -
 
 
 def test_rerun_into_same_directory_needs_resume_or_force(small_path: Path, tmp_path: Path) -> None:
-    """Finished results are never overwritten without --force (issue 8, item 5)."""
+    """Finished results are never overwritten without --force."""
     out = tmp_path / "o"
     run_sweep(small_path, out=out, workers=1)
     before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -14,7 +14,7 @@ ORDER = 20
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "analyze",
-        help="stage-game and repeated-game analysis of every arrangement (MODEL.md sections 3, 7)",
+        help="stage-game and repeated-game analysis of every arrangement (docs/model.md sections 3, 7)",
     )
     add_scenario_arguments(p)
     p.set_defaults(func=run)

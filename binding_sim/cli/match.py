@@ -1,4 +1,4 @@
-"""``binding-sim match``: a repeated match of two classic strategies, exact and simulated (issue 6).
+"""``binding-sim match``: a repeated match of two classic strategies, exact and simulated.
 
 ::
 

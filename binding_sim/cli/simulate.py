@@ -1,4 +1,4 @@
-"""``binding-sim simulate SCENARIO``: Monte Carlo of formal versus piecemeal binding (MODEL.md 5, 8).
+"""``binding-sim simulate SCENARIO``: Monte Carlo of formal versus piecemeal binding (docs/model.md section 5, 8).
 
 Prints a summary table, or with ``--json`` one object::
 
@@ -7,7 +7,7 @@ Prints a summary table, or with ``--json`` one object::
 
 (``note`` only when something was left out). Without ``--seed`` a root seed
 is drawn from the operating system, printed on stderr and recorded, so any
-run can be repeated (MODEL.md section 11).
+run can be repeated (docs/model.md section 11).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ PLOT_REPS = BLOCK_SIZE
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "simulate",
-        help="Monte Carlo of formal versus piecemeal binding (MODEL.md sections 5, 8)",
+        help="Monte Carlo of formal versus piecemeal binding (docs/model.md sections 5, 8)",
         description=(
             "Simulate the repeated binding game and summarise the outcomes of each protocol. "
             "Without --seed a root seed is drawn, printed on stderr and recorded."

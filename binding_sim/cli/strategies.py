@@ -1,4 +1,4 @@
-"""``binding-sim strategies``: round-robin tournament and evolution of classic strategies (issue 7).
+"""``binding-sim strategies``: round-robin tournament and evolution of classic strategies.
 
 ::
 

@@ -1,4 +1,4 @@
-"""``binding-sim sweep EXPERIMENT.toml``: run a parameter sweep (issue 4).
+"""``binding-sim sweep EXPERIMENT.toml``: run a parameter sweep.
 
 Runs every cell x protocol of an experiment file (see ``docs/sweeps.md``)
 serially, on local processes or on a Dask cluster, streaming results to

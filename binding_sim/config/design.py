@@ -1,4 +1,4 @@
-"""Sweep designs: which parameter cells an experiment runs (issue 4).
+"""Sweep designs: which parameter cells an experiment runs.
 
 A design turns the ``[design]`` table of an experiment file into an ordered
 list of *cells*, each a mapping from dotted scenario keys to values that is
@@ -18,7 +18,7 @@ applied to the experiment's base scenario with
     key) from :class:`scipy.stats.qmc.LatinHypercube` (McKay, Beckman and
     Conover 1979), seeded from the experiment's root seed through the stream
     ``SeedSequence(seed, spawn_key=LHS_SPAWN_KEY)``, which no replicate block
-    uses (blocks use one-element spawn keys, MODEL.md section 11). Integer
+    uses (blocks use one-element spawn keys, docs/model.md section 11). Integer
     keys are stratified over the integers ``lo..hi``.
 
 Keys are any scenario key of :data:`binding_sim.config.schema.SCENARIO_KEYS` with

@@ -1,4 +1,4 @@
-"""Experiment files: a scenario, a design, protocols, replicates and a root seed (issue 4).
+"""Experiment files: a scenario, a design, protocols, replicates and a root seed.
 
 An experiment is one TOML file with an ``[experiment]`` table and an optional
 ``[design]`` table (see :mod:`binding_sim.config.design` and ``docs/sweeps.md``)::
@@ -20,7 +20,7 @@ Every key is documented in :data:`EXPERIMENT_KEYS` (type, default, range),
 like the scenario keys of :mod:`binding_sim.config.schema`. :meth:`Experiment.load`
 checks everything, including every cell of the design, before returning;
 errors are one-line :class:`~binding_sim.errors.ConfigError` messages
-naming the experiment file and the key. The random streams follow MODEL.md
+naming the experiment file and the key. The random streams follow docs/model.md
 section 11: the root seed is the only seed a sweep needs.
 """
 
@@ -50,7 +50,7 @@ from .schema import KeySpec, check_value
 __all__ = ["EXPERIMENT_KEYS", "PROTOCOLS", "SEED_MAX", "Experiment"]
 
 PROTOCOLS = ("formal", "piecemeal")
-"""The binding protocols of MODEL.md section 5."""
+"""The binding protocols of docs/model.md section 5."""
 
 SEED_MAX = 2**63 - 1
 """Largest root seed (seeds are stored as 64-bit signed integers in the tables)."""
@@ -94,7 +94,7 @@ _EXPERIMENT_SPECS = [
         "experiment.seed",
         "int",
         None,
-        "root seed of MODEL.md section 11 (default: drawn from the OS, printed and recorded; "
+        "root seed of docs/model.md section 11 (default: drawn from the OS, printed and recorded; "
         "--seed overrides)",
         lo=0,
         hi=SEED_MAX,
@@ -140,7 +140,7 @@ class Experiment:
     reps : int
         Replicates per cell and protocol (after ``--reps`` / quick mode).
     seed : int
-        Root seed (MODEL.md section 11).
+        Root seed (docs/model.md section 11).
     seed_drawn : bool
         Whether the seed was drawn from the OS (no seed in the file or call).
     fixed : dict

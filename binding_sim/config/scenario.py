@@ -1,4 +1,4 @@
-"""Scenario files: loading, validation, overrides and presets (MODEL.md section 10).
+"""Scenario files: loading, validation, overrides and presets (docs/model.md section 10).
 
 A scenario is one TOML file describing the two actors, the arrangements
 (the formal treaty ``formal`` and the piecemeal rungs) and the protocols.
@@ -51,7 +51,7 @@ _TOL = 1e-12
 
 @dataclass(frozen=True)
 class Actor:
-    """One actor's parameters (MODEL.md sections 2 to 4)."""
+    """One actor's parameters (docs/model.md sections 2 to 4)."""
 
     name: str
     relative_gains: float
@@ -551,7 +551,9 @@ class _Validator:
             scope = self.value(f"{pre}.scope", "arrangements.*.scope", body, "scope")
             if name == FORMAL and scope != 1.0:
                 raise self.fail(
-                    f"{pre}.scope", scope, "the formal treaty has scope 1 (MODEL.md section 2)"
+                    f"{pre}.scope",
+                    scope,
+                    "the formal treaty has scope 1 (docs/model.md section 2)",
                 )
             weight = self.value(
                 f"{pre}.trust_weight", "arrangements.*.trust_weight", body, "trust_weight"

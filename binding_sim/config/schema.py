@@ -1,4 +1,4 @@
-"""Every scenario-file key: type, default, range, unit and meaning (MODEL.md section 10).
+"""Every scenario-file key: type, default, range, unit and meaning (docs/model.md section 10).
 
 The table :data:`SCENARIO_KEYS` is the single source of truth for scenario
 files: the loader validates against it, ``--set`` overrides and sweep designs
@@ -124,7 +124,7 @@ _PAYOFF_DOC = {
 
 # Magnitude bounds that keep every product in the relative-gains transform
 # ((1 + k) * payoff, k * payoff) far from float overflow, so no analysis or
-# simulation result can turn into inf or NaN (issue 8: numbers are checked).
+# simulation result can turn into inf or NaN (numbers are checked).
 _PAYOFF_BOUND = 1e12
 _K_BOUND = 1e6
 
@@ -341,7 +341,7 @@ def _default_text(spec: KeySpec) -> str:
 def markdown_reference() -> str:
     """Markdown reference of every scenario key (``docs/reference/config.md``).
 
-    One table per section of the scenario file (MODEL.md section 10) with
+    One table per section of the scenario file (docs/model.md section 10) with
     each key's type, default, allowed range, unit and meaning, generated
     from :data:`SCENARIO_KEYS` so that the docs cannot drift from the loader.
     """
@@ -352,7 +352,7 @@ def markdown_reference() -> str:
         "     Regenerate with: python -c 'from binding_sim.config.schema import markdown_reference;"
         ' print(markdown_reference(), end="")\' > docs/reference/config.md -->',
         "",
-        "Every key a scenario TOML file may contain (MODEL.md section 10). Unknown keys are",
+        "Every key a scenario TOML file may contain (docs/model.md section 10). Unknown keys are",
         "errors. `*` stands for an actor name (`actors.*`, exactly two actors; the first is",
         "the row player) or an arrangement name (`arrangements.*`; `formal` is required and",
         "has scope 1). Payoffs are given either once for both actors",

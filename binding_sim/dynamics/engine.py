@@ -1,4 +1,4 @@
-r"""The Monte Carlo engine: formal versus piecemeal binding (MODEL.md sections 3 to 6, 8, 11).
+r"""The Monte Carlo engine: formal versus piecemeal binding (docs/model.md sections 3 to 6, 8, 11).
 
 Front doors:
 
@@ -6,7 +6,7 @@ Front doors:
 - :func:`simulate_cells` runs many parameter cells (scenarios that may differ
   in anything, ladders included) on the same random streams.
 
-Each round ``t = 1..H`` of every replicate follows MODEL.md section 5:
+Each round ``t = 1..H`` of every replicate follows docs/model.md section 5:
 
 1. choose ``X_t``. ``formal``: the treaty ``F``. ``piecemeal``: ``F`` if both
    actors accept it with the caps of the implemented rungs in force; else the
@@ -31,7 +31,7 @@ Rungs are implemented in ladder order and revoked most-recent-first, so the
 implemented set is always a prefix of the ladder and the state of a
 replicate is (trust of each actor, number ``r`` of rungs implemented, bound).
 
-Randomness (MODEL.md section 11): replicates fall in fixed blocks of 8192;
+Randomness (docs/model.md section 11): replicates fall in fixed blocks of 8192;
 block ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))``. Each round
 draws ``u = rng.random((4, n))`` over the block's ``n`` replicates, rows
 (decision A, decision B, incident seen by A, incident seen by B), the same
@@ -89,7 +89,7 @@ __all__ = [
 ]
 
 PROTOCOLS = ("formal", "piecemeal")
-"""Binding protocols of MODEL.md section 5."""
+"""Binding protocols of docs/model.md section 5."""
 
 BACKENDS = ("auto", "numba", "numpy")
 """Engine back ends; ``"auto"`` is numba when it can be imported, else numpy."""
@@ -338,7 +338,7 @@ def _margin(coef: np.ndarray, i: int, idx: np.ndarray, tau: np.ndarray) -> np.nd
 
 
 def _trapped(tab: CellTables, tau: np.ndarray, r: np.ndarray, bind: np.ndarray) -> np.ndarray:
-    """Unbound and nothing the protocol could table next is accepted by both (MODEL.md section 8)."""
+    """Unbound and nothing the protocol could table next is accepted by both (docs/model.md section 8)."""
     ok = (_margin(tab.cF, 0, r, tau[0]) >= -TOL) & (_margin(tab.cF, 1, r, tau[1]) >= -TOL)
     if not tab.formal:
         jn = np.minimum(r, tab.K - 1)
@@ -359,7 +359,7 @@ def _trapped(tab: CellTables, tau: np.ndarray, r: np.ndarray, bind: np.ndarray) 
 
 # ----------------------------------------------------------------------------- numpy path
 def _round_numpy(tab: CellTables, st: _BlockState, t: int, u: np.ndarray) -> None:
-    """One round of every replicate of every cell of a block, vectorised (MODEL.md section 5)."""
+    """One round of every replicate of every cell of a block, vectorised (docs/model.md section 5)."""
     tau, r = st.tau, st.r
     col = lambda a: a[:, None]  # noqa: E731 - per-cell column
     active = (st.bind == 0) & (t <= col(tab.H))
@@ -398,7 +398,7 @@ def _round_numpy(tab: CellTables, st: _BlockState, t: int, u: np.ndarray) -> Non
         for i in range(2):
             new = rule(tau[i], seen[i], play, lam_w, col(tab.mu), col(tab.phi), col(tab.tau0[i]))
             tau[i] = np.where(sel, new, tau[i])
-    # payments (MODEL.md section 8)
+    # payments (docs/model.md section 8)
     is_rung = (kind == _NEW) | (kind == _MAINT)
     extra_idx = np.where(kind == _MAINT, jm, r)
     pi = []
@@ -766,7 +766,7 @@ def simulate_cells(
     cells : sequence of Scenario
         Parameter cells; they may differ in anything (ladders, actors, payoffs, horizons).
     protocol : {"formal", "piecemeal"}
-        MODEL.md section 5.
+        docs/model.md section 5.
     reps : int
         Replicates per cell (>= 1).
     seed : int
@@ -787,7 +787,7 @@ def simulate_cells(
     list of Outcome
         One per cell, in the order of ``cells``. A cell's outcome is
         bit-identical whatever other cells share the call and however calls
-        are batched (MODEL.md section 11).
+        are batched (docs/model.md section 11).
 
     Raises
     ------

@@ -1,6 +1,6 @@
-r"""Outcomes of a simulation run: per-block statistics and their aggregate (MODEL.md section 8).
+r"""Outcomes of a simulation run: per-block statistics and their aggregate (docs/model.md section 8).
 
-The engine reduces every fixed block of replicates (MODEL.md section 11) to
+The engine reduces every fixed block of replicates (docs/model.md section 11) to
 :class:`BlockStats`, the sufficient statistics of one parameter cell: the
 histogram of binding rounds, integer counts and float sums. Blocks are
 combined in block order (:meth:`BlockStats.combine`), so aggregates are
@@ -188,7 +188,7 @@ def _pair(names: tuple[str, str], values: np.ndarray) -> dict[str, float]:
 
 @dataclass(frozen=True, eq=False)
 class Outcome:
-    """Aggregated outcome of one protocol on one parameter cell (MODEL.md section 8).
+    """Aggregated outcome of one protocol on one parameter cell (docs/model.md section 8).
 
     Per-actor arrays are in actor order (the first actor of the scenario file first).
     Two outcomes are equal when every aggregate is bit-identical (trajectories
@@ -235,7 +235,7 @@ class Outcome:
     __hash__ = None  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (issue 3's ``--json`` object for one protocol)."""
+        """JSON-ready dict (the ``--json`` object for one protocol)."""
         names = self.actor_names
         return {
             "share_bound": self.share_bound,
@@ -310,7 +310,7 @@ def summarize(
     actor_names: tuple[str, str],
     trajectories: Trajectories | None = None,
 ) -> Outcome:
-    """Turn combined :class:`BlockStats` into an :class:`Outcome` (MODEL.md section 8)."""
+    """Turn combined :class:`BlockStats` into an :class:`Outcome` (docs/model.md section 8)."""
     n = stats.reps
     hist = stats.bind_hist
     n_bound = int(hist[1:].sum())
@@ -345,7 +345,7 @@ def summarize(
 
 
 class NonFiniteResultError(BindingSimError):
-    """An aggregate came out NaN or infinite: the engine raises rather than emit it (issue 8)."""
+    """An aggregate came out NaN or infinite: the engine raises rather than emit it."""
 
 
 def _check_finite(out: Outcome) -> None:

@@ -1,4 +1,4 @@
-r"""Trust dynamics: how each actor's belief that the other complies moves (MODEL.md section 4).
+r"""Trust dynamics: how each actor's belief that the other complies moves (docs/model.md section 4).
 
 Actor ``i`` holds trust ``tau_i`` in [0, 1], the probability it assigns to
 the other complying. In a round in which an arrangement ``X`` is on the
@@ -57,7 +57,7 @@ def linear_update(
     phi: npt.ArrayLike,
     tau0: npt.ArrayLike,
 ) -> np.ndarray:
-    r"""Linear trust update with recovery, vectorised (MODEL.md section 4).
+    r"""Linear trust update with recovery, vectorised (docs/model.md section 4).
 
     Parameters
     ----------

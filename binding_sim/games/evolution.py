@@ -50,7 +50,7 @@ uniformly, to die. The fixation probability of ``m`` A-mutants is
 so that a single mutant fixes with ``rho = 1 / (1 + sum_j prod_i gamma_i)``
 and, under neutral selection (``w = 0``), with ``rho = 1/N`` exactly.
 :func:`simulate_moran` runs the process itself, vectorised over replicates,
-with the random streams of MODEL.md section 11 (blocks of 8192 replicates,
+with the random streams of docs/model.md section 11 (blocks of 8192 replicates,
 block ``b`` from ``SeedSequence(seed, spawn_key=(b,))``); since only the
 fixation event is recorded it runs the process's jump chain, which moves
 from ``i`` to ``i + 1`` with probability ``f_i / (f_i + g_i)`` (the ratio of
@@ -494,7 +494,7 @@ class MoranOutcome:
     mean_jumps : float
         Mean number of population changes (jumps) until absorption.
     seed : int
-        Root seed of the random streams (MODEL.md section 11).
+        Root seed of the random streams (docs/model.md section 11).
     """
 
     population: int
@@ -523,7 +523,7 @@ def simulate_moran(
     Every replicate starts with ``mutants`` A players among ``N``. The jump
     chain of the process (Nowak 2006, ch. 6) moves from ``i`` to ``i + 1``
     with probability ``f_i / (f_i + g_i)`` and to ``i - 1`` otherwise, until
-    ``i = 0`` (A lost) or ``i = N`` (A fixed). Randomness follows MODEL.md
+    ``i = 0`` (A lost) or ``i = N`` (A fixed). Randomness follows docs/model.md
     section 11: replicates in blocks of 8192, block ``b`` drawing from
     ``SeedSequence(seed, spawn_key=(b,))``, one uniform per replicate of
     the block at every jump (absorbed replicates included), so a

@@ -1,4 +1,4 @@
-r"""Repeated matches of two memory-one strategies: exact Markov chain and vectorised play (issue 6).
+r"""Repeated matches of two memory-one strategies: exact Markov chain and vectorised play.
 
 Games follow the package's one payoff convention (nashpy's, see
 :mod:`binding_sim.model.stage_game`): ``(A, B)`` 2x2, rows are the first player's
@@ -6,7 +6,7 @@ Games follow the package's one payoff convention (nashpy's, see
 :class:`~binding_sim.model.stage_game.StageGame`, a pair ``(A, B)`` or symmetric
 payoffs ``(R, S, T, P)``; :func:`arrangement_game` builds one from a
 scenario's arrangement, relative-gains transformed at given trust levels
-(MODEL.md section 2), so the classic strategies can be played on the binding
+(docs/model.md section 2), so the classic strategies can be played on the binding
 model's own stage games.
 
 The Markov chain of a match
@@ -43,7 +43,7 @@ With ``u_A = A.ravel()`` and ``u_B = B.ravel()`` the payoffs per state:
 Simulation
 ----------
 :func:`play` plays ``reps`` independent matches at once, one array
-operation per round over a block of replicates. Randomness follows MODEL.md
+operation per round over a block of replicates. Randomness follows docs/model.md
 section 11: replicates in fixed blocks of 8192, block ``b`` from
 :func:`binding_sim.rng.block_generator` ``(seed, b)``; in every round each
 block draws one uniform per replicate and seat, ``u``, and a seat plays
@@ -169,7 +169,7 @@ def arrangement_game(
     """An arrangement's relative-gains transformed stage game at given trust levels.
 
     ``StageGame.of(arrangement, common_threat).relative(k, trust)``: absolute
-    payoffs with the scenario's common threat (MODEL.md section 2), no caps,
+    payoffs with the scenario's common threat (docs/model.md section 2), no caps,
     then ``U_i = (1 + kappa_i) pi_i - kappa_i pi_j`` with
     ``kappa_i = k_i (1 - tau_i)``.
 
@@ -438,7 +438,7 @@ class MatchResult:
     noise : float
         Implementation noise ``e``.
     seed : int
-        Root seed of the random blocks (MODEL.md section 11).
+        Root seed of the random blocks (docs/model.md section 11).
     scores : ndarray (reps, 2)
         Total payoff of each seat in each replicate.
     states : ndarray (kept, turns) of uint8, or None
@@ -543,7 +543,7 @@ def play(
 ) -> MatchResult:
     """Play ``reps`` matches of ``turns`` rounds between seat A's ``a`` and seat B's ``b``.
 
-    Vectorised over replicates, in the fixed random blocks of MODEL.md
+    Vectorised over replicates, in the fixed random blocks of docs/model.md
     section 11 (see the module docstring).
 
     Parameters

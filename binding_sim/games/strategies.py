@@ -1,4 +1,4 @@
-r"""Classic repeated-game strategies as memory-one data (issue 6).
+r"""Classic repeated-game strategies as memory-one data.
 
 A *memory-one* strategy (Nowak and Sigmund 1990, 1992) is a first move and
 four probabilities of complying (``C``) after each outcome of the previous

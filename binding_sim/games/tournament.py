@@ -19,7 +19,7 @@ sensitivities) each strategy plays half its matches in each seat.
 Payoffs are those of the stage game the strategies play: for
 :func:`tournament`, the arrangement's relative-gains transformed game
 ``U_i = (1 + kappa_i) pi_i - kappa_i pi_j``, ``kappa_i = k_i (1 - tau_i)``
-at fixed trust (MODEL.md section 2; :func:`binding_sim.games.match.arrangement_game`),
+at fixed trust (docs/model.md section 2; :func:`binding_sim.games.match.arrangement_game`),
 so the score is what a state with relative-gains concern maximises.
 
 Exact and simulated values. Every strategy of :mod:`binding_sim.games.strategies`
@@ -27,7 +27,7 @@ is memory-one, so every entry is exact: ``E`` is the expected payoff over
 ``turns`` rounds from the first moves, computed from the 4-state Markov
 chain of the match (:meth:`binding_sim.games.match.Match.expected`). With
 ``reps > 0`` each ordered pair is also played ``reps`` times
-(:func:`binding_sim.games.match.play`, the random blocks of MODEL.md section 11,
+(:func:`binding_sim.games.match.play`, the random blocks of docs/model.md section 11,
 the same root seed for every pair: common random numbers), and each entry
 gets its Monte Carlo mean with a normal 95% interval computed from the
 per-replicate average of the two seats' scores (which keeps any

@@ -13,7 +13,7 @@ __all__ = ["Arrangement", "Payoffs"]
 
 @dataclass(frozen=True)
 class Payoffs:
-    """Absolute stage-game payoffs of one actor: ``R, S, T, P`` (MODEL.md section 2)."""
+    """Absolute stage-game payoffs of one actor: ``R, S, T, P`` (docs/model.md section 2)."""
 
     R: float
     S: float

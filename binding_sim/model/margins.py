@@ -1,4 +1,4 @@
-r"""Acceptance, thresholds and the Catch-22 analysis (MODEL.md sections 3 and 7).
+r"""Acceptance, thresholds and the Catch-22 analysis (docs/model.md sections 3 and 7).
 
 Actor ``i`` believes the other complies with probability ``tau`` (its trust)
 and complies iff the expected gain of complying over defecting,
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 TOL = 1e-9
-"""Tolerance for acceptance ties: accept iff ``Delta >= -TOL`` (MODEL.md section 3)."""
+"""Tolerance for acceptance ties: accept iff ``Delta >= -TOL`` (docs/model.md section 3)."""
 
 
 def margin_coefficients(k: npt.ArrayLike, own: npt.ArrayLike, other: npt.ArrayLike) -> np.ndarray:
@@ -69,7 +69,7 @@ def margin_coefficients(k: npt.ArrayLike, own: npt.ArrayLike, other: npt.ArrayLi
     -------
     ndarray, shape (3, ...)
         ``c2 = k (g0 - g1)``, ``c1 = d1 - d0 + k (g1 - 2 g0)``, ``c0 = d0 + k g0``
-        (expansion of MODEL.md section 3's ``Delta_i``; see the module docstring).
+        (expansion of docs/model.md section 3's ``Delta_i``; see the module docstring).
     """
     own = np.asarray(own, dtype=float)
     other = np.asarray(other, dtype=float)
@@ -86,7 +86,7 @@ def margin_coefficients(k: npt.ArrayLike, own: npt.ArrayLike, other: npt.ArrayLi
 def acceptance_margin(
     tau: npt.ArrayLike, k: npt.ArrayLike, own: npt.ArrayLike, other: npt.ArrayLike
 ) -> np.ndarray:
-    r"""``Delta_i(tau)``: expected gain of complying over defecting (MODEL.md section 3).
+    r"""``Delta_i(tau)``: expected gain of complying over defecting (docs/model.md section 3).
 
     Evaluated directly from the transformed payoffs (not from the polynomial),
     vectorised over ``tau`` and ``k`` by numpy broadcasting.
@@ -112,7 +112,7 @@ def accepts(
 
 
 def tau_star_closed_form(a: float, b: float) -> float | None:
-    """Symmetric acceptance threshold from ``Delta(tau) = tau a - (1 - tau) b`` (MODEL.md section 3).
+    """Symmetric acceptance threshold from ``Delta(tau) = tau a - (1 - tau) b`` (docs/model.md section 3).
 
     ``b / (a + b)`` when ``a > 0`` and ``b > 0``; 0 when ``a >= 0`` and ``b <= 0``;
     1 when ``a = 0 < b``; ``None`` when ``a < 0``.
@@ -157,7 +157,7 @@ def tau_star_numeric(k: float, own: npt.ArrayLike, other: npt.ArrayLike) -> floa
 
 
 def tau_star(k: float, own: Sequence[float], other: Sequence[float]) -> float | None:
-    """Acceptance threshold ``tau*_i(X)`` (MODEL.md section 3).
+    """Acceptance threshold ``tau*_i(X)`` (docs/model.md section 3).
 
     Closed form when both actors' payoffs are equal (``Delta`` linear in
     ``tau``), bracketed roots and ``brentq`` otherwise.
@@ -171,7 +171,7 @@ def tau_star(k: float, own: Sequence[float], other: Sequence[float]) -> float | 
 
 
 def grim_delta_star(R: float, S: float, T: float, P: float) -> float | None:
-    """Grim-trigger critical discount factor from an actor's (transformed) payoffs (MODEL.md section 7).
+    """Grim-trigger critical discount factor from an actor's (transformed) payoffs (docs/model.md section 7).
 
     ``(T - R) / (T - P)`` if ``T > R > P``; 0 if ``T <= R``; ``None`` otherwise
     (cooperation cannot be sustained by grim trigger). For ``k = 0`` and a
@@ -185,7 +185,7 @@ def grim_delta_star(R: float, S: float, T: float, P: float) -> float | None:
 
 
 def k_star(tau0: float, own: Sequence[float], other: Sequence[float]) -> tuple[float | None, str]:
-    """Critical relative-gains sensitivity ``k*_i`` at initial trust (MODEL.md section 7).
+    """Critical relative-gains sensitivity ``k*_i`` at initial trust (docs/model.md section 7).
 
     ``Delta_i = c0 + c1 k`` at fixed ``tau0``. When ``c1 < 0 <= c0 + TOL``,
     ``k* = -c0 / c1`` and the actor accepts iff ``k <= k*``.

@@ -46,10 +46,10 @@ def absolute_payoffs(
     arrangement : Arrangement
         The arrangement ``X``.
     common_threat : float
-        ``theta``: both actors' ``R`` rise by ``theta * s_X`` (MODEL.md section 2).
+        ``theta``: both actors' ``R`` rise by ``theta * s_X`` (docs/model.md section 2).
     cap_factor : float
         ``c``, product of the cap factors in force; applied as
-        ``T <- P + c (T - P)``, ``S <- P + c (S - P)`` (MODEL.md section 6).
+        ``T <- P + c (T - P)``, ``S <- P + c (S - P)`` (docs/model.md section 6).
         Pass 1 for every arrangement but the formal treaty.
     """
     out = np.array([p.as_tuple() for p in arrangement.payoffs], dtype=float)
@@ -82,7 +82,7 @@ def own_payoffs(
 
 
 def kappa(k: npt.ArrayLike, tau: npt.ArrayLike) -> np.ndarray:
-    """Effective relative-gains weight ``kappa = k (1 - tau)`` (MODEL.md section 2)."""
+    """Effective relative-gains weight ``kappa = k (1 - tau)`` (docs/model.md section 2)."""
     return np.asarray(k, dtype=float) * (1.0 - np.asarray(tau, dtype=float))
 
 

@@ -1,4 +1,4 @@
-r"""Stage games of the binding model: absolute and relative-gains payoffs (MODEL.md sections 2, 7).
+r"""Stage games of the binding model: absolute and relative-gains payoffs (docs/model.md sections 2, 7).
 
 Payoff convention (nashpy's, the only one in this package): a stage game is a
 pair of 2x2 arrays ``(A, B)`` of the same shape; rows are actor A's actions,
@@ -18,7 +18,7 @@ the "relative-gains transform". Dividing by ``1 + kappa`` gives Snidal's
 ``pi_i - r pi_j`` with ``r = kappa / (1 + kappa)``: the same best responses.
 The common external threat ``theta`` (2010 essay) adds ``theta * s_X`` to
 both actors' ``R``; interceptor caps shrink the formal treaty's ``T`` and
-``S`` toward ``P`` by the cap factor (MODEL.md section 6).
+``S`` toward ``P`` by the cap factor (docs/model.md section 6).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ ACTIONS = ("C", "D")
 """Action labels; index 0 is comply (C), index 1 defect (D)."""
 
 CLASSES = ("harmony", "stag_hunt", "chicken", "prisoners_dilemma", "deadlock", "other")
-"""Stage-game classes of MODEL.md section 7."""
+"""Stage-game classes of docs/model.md section 7."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -59,7 +59,7 @@ def _gt(x: float, y: float) -> bool:
 
 
 def classify(R: float, S: float, T: float, P: float) -> str:
-    """Class of a 2x2 game from one actor's own payoffs (MODEL.md section 7).
+    """Class of a 2x2 game from one actor's own payoffs (docs/model.md section 7).
 
     Strict inequalities; any tie among the pairs compared gives ``"other"``:
     ``harmony`` (R>T, S>P), ``stag_hunt`` (R>T, P>S), ``chicken`` (T>R, S>P),
@@ -172,7 +172,7 @@ class StageGame:
         return own_payoffs(self.A, self.B, actor)
 
     def classes(self) -> tuple[str, str]:
-        """Each actor's class from its own payoffs (MODEL.md section 7)."""
+        """Each actor's class from its own payoffs (docs/model.md section 7)."""
         return (classify(*self.payoffs(0)), classify(*self.payoffs(1)))
 
     def equilibria(self, method: str = "support") -> list[tuple[np.ndarray, np.ndarray]]:

@@ -3,7 +3,7 @@
 Draw functions of the ``trust_rate_sweep``, ``binding_time`` and
 ``common_threat`` figures, and the axes-level pieces they are made of. Share
 bound is drawn with its Wilson (1927) 95% interval; the binding round
-(rounds numbered from 1, over bound replicates only, MODEL.md section 8)
+(rounds numbered from 1, over bound replicates only, docs/model.md section 8)
 with its quartiles. Protocols keep one style in every figure
 (:func:`binding_sim.plot.style.protocol_style`).
 """

@@ -1,7 +1,7 @@
 r"""The Catch-22 map: where formal binding, only piecemeal binding, or nothing can start.
 
 Over a grid of two parameters (by default the relative-gains sensitivity
-``k`` and the initial trust ``tau_0`` of both actors), MODEL.md sections 3
+``k`` and the initial trust ``tau_0`` of both actors), docs/model.md sections 3
 and 7 decide at the start of play:
 
 - ``formal``: both actors accept the formal treaty ``F`` (``Delta_i >= -1e-9``);
@@ -106,7 +106,7 @@ def _axis_values(scenario: Scenario, key: str, values: np.ndarray) -> dict[Any, 
 def _transformed(
     k: np.ndarray, tau: np.ndarray, own: np.ndarray, other: np.ndarray
 ) -> tuple[np.ndarray, ...]:
-    """Relative-gains payoffs ``R', S', T', P'`` of one actor (MODEL.md section 2)."""
+    """Relative-gains payoffs ``R', S', T', P'`` of one actor (docs/model.md section 2)."""
     kap = k * (1.0 - tau)
     R, S, T, P = (own[..., j] for j in range(4))
     Rj, Sj, Tj, Pj = (other[..., j] for j in range(4))
@@ -145,7 +145,7 @@ def catch22_table(
         ``rung_margin`` (the smaller of the two actors' ``Delta_i`` at initial
         trust for ``F`` and for the first rung; NaN without a ladder),
         ``region`` (see :data:`REGIONS`), and per actor ``X`` in (A, B):
-        ``class_X`` (class of the transformed treaty game, MODEL.md section 7)
+        ``class_X`` (class of the transformed treaty game, docs/model.md section 7)
         and the class margins ``rt_X = R' - T'``, ``sp_X = S' - P'``,
         ``rp_X = R' - P'``.
     """

@@ -3,7 +3,7 @@
 Draw function of the ``piecemeal_instruments`` figure: (a) the piecemeal
 share bound with the full ladder and with each arrangement removed (Wilson
 95% intervals as error bars); (b) against the missile-defence transparency
-gain; (c) against the interceptor cap factor (MODEL.md section 6), the
+gain; (c) against the interceptor cap factor (docs/model.md section 6), the
 preset's value marked by a dotted line.
 
 The tidy table has one row per run with ``group`` in ``ladder``,

@@ -2,15 +2,15 @@ r"""Phase diagrams: an aggregate over two parameters, with analytic curves overl
 
 Draw functions of the ``phase_diagram`` figure (piecemeal share bound over
 trust-building rate and incident rate, with the mean-field ``lambda*`` of
-MODEL.md section 9 item 4) and the ``spiral`` figure (piecemeal share trapped
+docs/model.md section 9 item 4) and the ``spiral`` figure (piecemeal share trapped
 over incident rate and erosion rate, without and with trust recovery; the
-mistrust trap of MODEL.md section 8).
+mistrust trap of docs/model.md section 8).
 
 The mean-field curve: while both comply on the one rung, trust drifts to
 ``tau_eq = (1-e) lambda w / ((1-e) lambda w + e mu)``; setting it equal to
 the formal threshold ``tau*_F`` gives
 ``lambda*(e) = e mu tau*_F / ((1 - e) w (1 - tau*_F))``. It marks the
-mean-field crossing, not a 50% line (MODEL.md section 9 item 4).
+mean-field crossing, not a 50% line (docs/model.md section 9 item 4).
 """
 
 from __future__ import annotations

@@ -61,6 +61,10 @@ _LABELS = {
 }
 
 
+SHARE_DECIMALS = 6
+"""Long-run shares are rounded to this many decimals (the replicator stops at speed 1e-9)."""
+
+
 def _label(name: str) -> str:
     return _LABELS.get(name, name)
 
@@ -117,8 +121,12 @@ def strategy_evolution_table(
                 noise=noise,
             )
             rep = res.replicator(horizon=horizon)
+            # Shares of strategies on their way out (1e-8 down to 1e-39) are set by the
+            # ODE solver's rounding and differ between machines: rounded so that the
+            # table is the same everywhere.
             recip = [p in RECIPROCATORS for p in res.players]
-            total = float(np.sum(rep.shares[recip]))
+            shares = np.round(rep.shares, SHARE_DECIMALS) + 0.0
+            total = round(float(np.sum(rep.shares[recip])), SHARE_DECIMALS) + 0.0
             rank = {p: r for r, p in enumerate(res.ranking, 1)}
             game_class = res.game.classes()[0]
             for i, p in enumerate(res.players):
@@ -129,7 +137,7 @@ def strategy_evolution_table(
                         "player": p,
                         "mean_score": float(res.mean_scores[i]),
                         "rank": rank[p],
-                        "share": float(rep.shares[i]),
+                        "share": float(shares[i]),
                         "reciprocating_share": total,
                         "reciprocator": recip[i],
                         "converged": rep.converged,
@@ -146,7 +154,7 @@ def temptation_onset(
     r"""Smallest ``k`` (both actors) at which actor A's transformed ``T'`` exceeds ``R'``.
 
     ``T' - R' = (T_A - R_A) + kappa [(T_A - S_B) - (R_A - R_B)]`` is linear in
-    ``kappa = k (1 - tau_A)`` (MODEL.md section 2), so the onset is read off
+    ``kappa = k (1 - tau_A)`` (docs/model.md section 2), so the onset is read off
     the games at ``k = 0`` and ``k = 1``: ``0`` if ``T' >= R'`` already, NaN if
     it never happens. For symmetric payoffs this is ``(R - T) / ((T - S)(1 - tau))``,
     where an assurance game turns into a Prisoner's Dilemma.

@@ -102,7 +102,7 @@ def series_style(i: int) -> dict[str, Any]:
 
 
 PROTOCOL_LABELS = {"formal": "formal (one-off treaty)", "piecemeal": "piecemeal (ladder)"}
-"""Legend labels of the two protocols of MODEL.md section 5."""
+"""Legend labels of the two protocols of docs/model.md section 5."""
 
 _PROTOCOL_INDEX = {"piecemeal": 0, "formal": 1}
 

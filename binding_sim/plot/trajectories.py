@@ -3,7 +3,7 @@
 Draw function of the ``trajectories`` figure over the tidy quantile table
 (``protocol, round, actor, q10, q50, q90``; round 0 is the initial state),
 drawn with :func:`binding_sim.plot.fan.fan_chart`. Trust is frozen from the
-round in which a replicate binds (MODEL.md section 4).
+round in which a replicate binds (docs/model.md section 4).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What binding is worth: cumulative discounted payoffs per actor and protocol.
 
-Draw function of the ``welfare`` figure. Payoffs are MODEL.md section 8's
+Draw function of the ``welfare`` figure. Payoffs are docs/model.md section 8's
 cumulative payoffs discounted by ``delta^(t-1)``, averaged over replicates:
 absolute (``pi_i``) and relative-gains utility (``U_i``, with ``kappa`` at the
 actor's trust at the start of each round). Colour and line style mark the

@@ -1,4 +1,4 @@
-"""Running an experiment over all its cells: executors, streaming store, resume (issue 4).
+"""Running an experiment over all its cells: executors, streaming store, resume.
 
 :func:`run_sweep` runs every cell x protocol of an
 :class:`~binding_sim.config.experiment.Experiment` with
@@ -11,7 +11,7 @@ Execution
     ``os.cpu_count()``), or on a Dask distributed cluster
     (``scheduler=ADDRESS``, or ``"local"`` for a
     :class:`distributed.LocalCluster` of ``workers`` processes). The random
-    streams follow MODEL.md section 11 (fixed blocks of replicates from the
+    streams follow docs/model.md section 11 (fixed blocks of replicates from the
     root seed, shared by every cell), so a cell's result does not depend on
     its batch, the batch size, the order or the executor: the tables are
     bit-identical in every mode.
@@ -819,7 +819,7 @@ def run_sweep(
     pandas.DataFrame
         One row per cell x protocol, sorted by (cell, protocol): ``cell``,
         ``protocol``, every design parameter (dotted key), ``cell_seed`` (the
-        root seed; every cell shares the block streams of MODEL.md section 11),
+        root seed; every cell shares the block streams of docs/model.md section 11),
         then every :meth:`binding_sim.dynamics.outcomes.Outcome.columns` value.
         ``df.attrs["binding_time"]`` holds the long table (cell, protocol,
         round, share_bound); pop it before ``pd.concat`` of several results
@@ -863,7 +863,7 @@ def run_sweep(
                 exp, Store(root), workers, scheduler, resume, force, quiet, batch_size, out is None
             )
         except OSError as exc:
-            # disk full, quota, read-only or vanished folder while writing (issue 8):
+            # disk full, quota, read-only or vanished folder while writing:
             # one line, and the parts already on disk stay valid for --resume
             where = f" ({exc.filename})" if exc.filename else ""
             raise SweepError(
@@ -916,7 +916,9 @@ def _run(
             )
         store.clear()
     store.prepare()
-    if exp.seed_drawn:  # printed even when quiet, so that any run can be repeated (MODEL.md 11)
+    if (
+        exp.seed_drawn
+    ):  # printed even when quiet, so that any run can be repeated (docs/model.md section 11)
         where = "" if out_is_temporary else f"; recorded in {store.root / RUN_RECORD}"
         _warn(f"root seed {exp.seed} (drawn{where})")
 
