@@ -1,13 +1,14 @@
 # Two commands do everything (see README):
 #   make figures   reproduce every paper figure into figures/
 #   make test      run the whole test suite (what CI runs)
+#   make check     the inner loop: lint, then the suite without the slow tests
 # Both bootstrap a local virtual environment in .venv on first use.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: figures test quick lint bench clean
+.PHONY: figures test check quick lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ figures: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+
+check: $(STAMP)
+	$(BIN)/ruff check binding_sim tests experiments benchmarks
+	$(BIN)/python -m pytest -n 2 -q -m 'not slow'
 
 quick: $(STAMP)
 	$(BIN)/binding-sim figures --quick
