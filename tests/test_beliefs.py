@@ -18,10 +18,10 @@ from binding_sim.model.beliefs import (
     bayes_update,
     empathic_probability,
     likelihood,
-    logit_choice,
     posterior,
     predict_turnover,
 )
+from binding_sim.model.decisions import logit_choice
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 

@@ -27,44 +27,13 @@ kernel compiles the same source with numba: the formulas exist once.
 
 from __future__ import annotations
 
-import math
-
-from .margins import TOL
-
 __all__ = [
     "bayes_update",
     "empathic_probability",
     "likelihood",
-    "logit_choice",
     "posterior",
     "predict_turnover",
 ]
-
-
-def logit_choice(beta: float, margin: float, infinite: bool) -> float:
-    r"""Probability of complying: ``1 / (1 + exp(-beta Delta))`` (docs/model.md section 3).
-
-    Parameters
-    ----------
-    beta : float
-        Decision precision ``beta_i`` (ignored when ``infinite``).
-    margin : float
-        The acceptance margin ``Delta`` of the deciding type.
-    infinite : bool
-        ``beta = inf``: comply (probability 1) iff ``Delta >= -1e-9``, else 0.
-
-    Notes
-    -----
-    Below ``beta Delta = -709`` the exponential overflows a float; the
-    probability is then 0 (what ``1 / (1 + inf)`` gives in compiled code), so
-    plain Python and numba agree bit for bit.
-    """
-    if infinite:
-        return 1.0 if margin >= -TOL else 0.0
-    z = beta * margin
-    if z < -709.0:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def empathic_probability(empathy: float, at_trust: float, at_full_trust: float) -> float:
