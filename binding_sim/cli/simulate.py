@@ -1,4 +1,4 @@
-"""``binding-sim simulate SCENARIO``: Monte Carlo of formal versus piecemeal binding (docs/model.md section 5, 8).
+"""``binding-sim simulate SCENARIO``: Monte Carlo of formal versus piecemeal binding (docs/model.md sections 5, 8).
 
 Prints a summary table, or with ``--json`` one object::
 

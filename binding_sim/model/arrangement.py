@@ -1,6 +1,6 @@
 """Arrangements: a 2x2 stage game of absolute payoffs with scope, trust weight and effects.
 
-Pure data, the model's vocabulary (docs/model.md): a scenario file lists
+Pure data, the model's vocabulary (docs/model.md sections 2, 6): a scenario file lists
 arrangements, the maths of :mod:`binding_sim.model` reads them.
 """
 

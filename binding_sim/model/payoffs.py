@@ -1,4 +1,4 @@
-r"""Payoffs: the threat term, caps and the one relative-gains transform (docs/model.md).
+r"""Payoffs: the threat term, caps and the one relative-gains transform (docs/model.md sections 2 and 6).
 
 Every formula that turns an arrangement's absolute payoffs into what an
 actor values is defined here once and called by the analysis, the engine

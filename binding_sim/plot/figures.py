@@ -1,8 +1,8 @@
 """The paper figures: run experiment scripts, write PDF/PNG/CSV, redraw from CSV.
 
 A figure ``NAME`` is a script ``experiments/NAME.py`` (usually with its
-experiment file ``experiments/NAME.toml``, docs/model.md section 10 and the sweep
-format of ``docs/experiments.md``) whose function ``main(quick=False,
+experiment file ``experiments/NAME.toml``, docs/model.md section 10 and the experiment
+files of ``docs/sweeps.md``) whose function ``main(quick=False,
 out_dir=None)`` computes a tidy :class:`pandas.DataFrame` and hands it to
 :func:`publish` together with a *draw function* from :mod:`binding_sim.plot`.
 :func:`publish` writes three files into the output directory:
