@@ -282,6 +282,6 @@ def simulate(
         seed,
         horizon=horizon,
         record=record,
-        backend=backend,
+        backend=_resolve_backend(backend),
         workers=workers,
     )[0]

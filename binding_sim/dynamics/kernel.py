@@ -62,8 +62,8 @@ import numpy as np
 
 from ..model import margins, payoffs
 from ..model.margins import TOL
-from . import trust
-from .protocols import BIND
+from . import tables, trust
+from .protocols import BIND, program
 from .tables import Tables
 
 try:
@@ -267,7 +267,7 @@ def run_rounds(
                     elif binf[i]:
                         comply[i] = d[i] >= -TOL
                     else:
-                        comply[i] = u[r, i, j] < 1.0 / (1.0 + math.exp(-beta[i] * d[i]))
+                        comply[i] = u[r, i, j] < 1.0 / (1.0 + exp(-beta[i] * d[i]))
                 # 3. observation, with the transparency at the start of the round (m)
                 for i in range(2):
                     incident[i] = play and comply[1 - i] and u[r, 2 + i, j] < eps[i] * (1.0 - m)
@@ -381,6 +381,34 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
             out[c, j] = stuck
 
 
+# ----------------------------------------------------------------------------- helpers
+# The kernel source calls these by name. As plain Python they are the functions
+# below and the model's formulas; the numba back end rebinds every name to a
+# compiled version of the same source (see _compile).
+kappa = payoffs.kappa
+relative_utility = payoffs.relative_utility
+margin_value = margins.margin_value
+linear_update_scalar = trust.linear_update_scalar
+
+
+def exp(x: float) -> float:
+    """``math.exp``, giving ``inf`` on overflow as compiled code does (plain Python raises)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def per_actor(dtype: Any) -> Any:
+    """A scratch array of one value per actor (plain Python: ``numpy.empty(2, dtype)``).
+
+    The numba back end replaces it by an array in the caller's stack frame,
+    which the compiler keeps in registers once the loops over actors are
+    unrolled.
+    """
+    return np.empty(2, dtype)
+
+
 # ----------------------------------------------------------------------------- compilation
 _FORMULAS: dict[str, Callable[..., Any]] = {
     "kappa": payoffs.kappa,
@@ -388,26 +416,16 @@ _FORMULAS: dict[str, Callable[..., Any]] = {
     "margin_value": margins.margin_value,
     "linear_update_scalar": trust.linear_update_scalar,
 }
-"""The model's formulas the kernel calls, by the global name the kernel source uses."""
+"""The model's formulas the kernel calls, by the name the kernel source uses."""
 
 _KERNEL = ("trust_update", "margin", "run_rounds", "trapped")
 """The kernel's own functions, callees before callers."""
 
+_INLINE = ("trust_update", "margin")
+"""Kernel functions numba inlines into their callers (they take the whole ``Tables``)."""
 
-def per_actor(dtype: Any) -> Any:
-    """A scratch array of one value per actor (plain Python: ``numpy.empty(2, dtype)``).
-
-    The numba back end replaces it by an array on the stack, which the
-    compiler keeps in registers once the loops over actors are unrolled.
-    """
-    return np.empty(2, dtype)
-
-
-# the plain-Python formulas under the names the kernel source uses
-kappa = payoffs.kappa
-relative_utility = payoffs.relative_utility
-margin_value = margins.margin_value
-linear_update_scalar = trust.linear_update_scalar
+_SOURCE: dict[str, Callable[..., Any]] = {name: globals()[name] for name in _KERNEL}
+_COMPILED: dict[str, Callable[..., Any]] | None = None
 
 
 def numba_available() -> bool:
@@ -416,31 +434,46 @@ def numba_available() -> bool:
 
 
 def _python_functions() -> dict[str, Callable[..., Any]]:
-    """The kernel as plain Python: the same code objects over plain-Python formulas."""
+    """The kernel as plain Python: the same code objects over plain-Python formulas.
+
+    Each entry point runs with numpy's floating-point warnings off: compiled
+    code computes ``inf`` silently where numpy scalars would warn.
+    """
     namespace = dict(globals())
     namespace.update(_FORMULAS)
-    out: dict[str, Callable[..., Any]] = {}
+    plain: dict[str, Callable[..., Any]] = {}
     for name in _KERNEL:
         fn = _SOURCE[name]
-        out[name] = types.FunctionType(
+        plain[name] = types.FunctionType(
             fn.__code__, namespace, name, fn.__defaults__, fn.__closure__
         )
-        namespace[name] = out[name]
-    return out
+        namespace[name] = plain[name]
+
+    def quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            with np.errstate(all="ignore"):
+                return fn(*args)
+
+        return run
+
+    return {name: quiet(fn) for name, fn in plain.items()}
+
+
+_PYTHON = _python_functions()
 
 
 def _drop_stale_cache() -> None:
-    """Delete this module's numba cache files when a formula's source file is newer than them.
+    """Delete this module's numba cache files when a source they depend on is newer.
 
     numba keys a cached function on its own source file only, so an edit to a
-    formula compiled into the kernel (payoffs, margins, trust) would otherwise
-    be ignored.
+    formula compiled into the kernel (payoffs, margins, trust) or to a constant
+    or type it reads (``BIND``, :class:`Tables`) would otherwise be ignored.
     """
     cache = Path(__file__).resolve().parent / "__pycache__"
     try:
         newest = max(
             Path(m.__file__).resolve().stat().st_mtime  # type: ignore[arg-type]
-            for m in (payoffs, margins, trust)
+            for m in (payoffs, margins, trust, program, tables)
         )
         for f in cache.glob(f"{Path(__file__).stem}.*.nb[ci]"):
             if f.stat().st_mtime < newest:
@@ -449,59 +482,57 @@ def _drop_stale_cache() -> None:
         pass
 
 
-_INLINE = ("trust_update", "margin")
-_SOURCE: dict[str, Callable[..., Any]] = {name: globals()[name] for name in _KERNEL}
-_PYTHON = _python_functions()
-_COMPILED: dict[str, Callable[..., Any]] | None = None
-
-
-def _compile() -> dict[str, Callable[..., Any]]:
-    """Bind the module's kernel names to numba-compiled versions (once)."""
-    global _COMPILED
-    if _COMPILED is None:
-        _drop_stale_cache()
-        jit = numba.njit(cache=True, nogil=True)
-        g = globals()
-        for name, fn in _FORMULAS.items():
-            g[name] = jit(fn)
-        g["per_actor"] = _stack_per_actor()
-        compiled: dict[str, Callable[..., Any]] = {}
-        for name in _KERNEL:
-            if name in _INLINE:
-                g[name] = compiled[name] = numba.njit(cache=True, nogil=True, inline="always")(
-                    _SOURCE[name]
-                )
-            else:
-                g[name] = compiled[name] = jit(_SOURCE[name])
-        _COMPILED = compiled
-    return _COMPILED
-
-
-def _stack_per_actor() -> Any:
+def _stack_per_actor() -> Callable[..., Any]:
     """numba version of :func:`per_actor`: a 2-element array in the caller's stack frame."""
     from llvmlite import ir
-    from numba import types
+    from numba import types as nbtypes
     from numba.core import cgutils
     from numba.core.errors import TypingError
     from numba.extending import intrinsic
 
     @intrinsic(prefer_literal=True)
     def stack_pointer(typingctx: Any, count: Any, dtype: Any) -> Any:
-        if not isinstance(count, types.IntegerLiteral):
+        if not isinstance(count, nbtypes.IntegerLiteral):
             raise TypingError("per_actor: the count must be a literal")
-        elem = dtype.instance_type if isinstance(dtype, types.NumberClass) else dtype.dtype
+        elem = dtype.instance_type if isinstance(dtype, nbtypes.NumberClass) else dtype.dtype
         size = count.literal_value
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             ty = context.get_data_type(elem)
             return cgutils.alloca_once(builder, ty, size=ir.Constant(ir.IntType(64), size))
 
-        return types.CPointer(elem)(count, dtype), codegen
+        return nbtypes.CPointer(elem)(count, dtype), codegen
+
+    pointer: Any = stack_pointer
 
     def stack_per_actor(dtype: Any) -> Any:
-        return numba.carray(stack_pointer(2, dtype), 2)
+        return numba.carray(pointer(2, dtype), 2)
 
-    return numba.njit(inline="always", cache=True)(stack_per_actor)
+    return numba.njit(inline="always")(stack_per_actor)  # type: ignore[no-any-return]
+
+
+def _exp_compiled(x: float) -> float:
+    return math.exp(x)
+
+
+def _compile() -> dict[str, Callable[..., Any]]:
+    """Rebind the kernel's names to numba-compiled versions of the same source (once)."""
+    global _COMPILED
+    if _COMPILED is None:
+        _drop_stale_cache()
+        g = globals()
+        for name, fn in _FORMULAS.items():
+            g[name] = numba.njit(cache=True, nogil=True)(fn)
+        g["exp"] = numba.njit(inline="always")(_exp_compiled)
+        g["per_actor"] = _stack_per_actor()
+        compiled: dict[str, Callable[..., Any]] = {}
+        for name in _KERNEL:
+            options: dict[str, Any] = {"cache": True, "nogil": True}
+            if name in _INLINE:
+                options["inline"] = "always"
+            g[name] = compiled[name] = numba.njit(**options)(_SOURCE[name])
+        _COMPILED = compiled
+    return _COMPILED
 
 
 def kernel_functions(backend: str) -> dict[str, Callable[..., Any]]:

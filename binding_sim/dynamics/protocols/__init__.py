@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...config.schema import PROTOCOL_NAMES
 from ...config.scenario import Scenario
+from ...config.schema import PROTOCOL_NAMES
 from ...errors import BindingSimError
 from .formal import compile_formal
 from .piecemeal import compile_piecemeal

@@ -154,4 +154,6 @@ def arrangement_slot(scenario: Scenario, name: str) -> Slot:
 
 def bound_payment(scenario: Scenario) -> np.ndarray:
     """``R_F`` of each actor, paid every round after binding (caps change only ``T`` and ``S``)."""
-    return np.asarray(absolute_payoffs(scenario.arrangements[FORMAL], scenario.common_threat)[:, 0])
+    return np.asarray(
+        absolute_payoffs(scenario.arrangements[FORMAL], scenario.common_threat)[:, 0]
+    )
