@@ -30,8 +30,11 @@ The kernel never asks which protocol it runs: that is in the tables.
 :func:`trapped` applies docs/model.md section 8's rule at the end of a
 block: unbound, and no offer of the final state accepted by both.
 
-Per-actor quantities are arrays indexed by actor (``tau[i, c, j]``) and
-every per-actor step is a loop ``for i in range(2)``.
+Per-actor quantities are arrays indexed by actor (``tau[i, c, j]`` in the
+block state, scratch arrays ``tau[i]`` within a replicate) and every
+per-actor step is a loop ``for i in range(2)``. State a later model needs
+(types, beliefs, power) is added as more arrays of :class:`BlockState` and
+more fields of :class:`~binding_sim.dynamics.tables.Tables`.
 
 Back ends (:data:`BACKENDS`): the same source runs compiled by
 ``numba.njit(cache=True, nogil=True)`` (``"numba"``, the default when numba
@@ -46,8 +49,9 @@ Python one.
 
 Randomness: ``u[r, x, j]`` is round ``t_first + r``'s uniform ``x`` of
 replicate ``j`` (rows: decision of A, decision of B, incident seen by A,
-incident seen by B; docs/model.md section 11); a uniform is read only when
-needed, so the stream never depends on what happens.
+incident seen by B; docs/model.md section 11). Every uniform is drawn
+whether or not the kernel reads it, so a replicate's draws never depend on
+what happens to it or to the others.
 """
 
 from __future__ import annotations
