@@ -31,10 +31,10 @@ def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     rows = [
         results[["protocol", X]].assign(
             actor=name,
-            absolute=results[f"payoff_absolute_discounted_{tag}"],
-            relative=results[f"payoff_relative_discounted_{tag}"],
+            absolute=results[f"payoff_absolute_discounted_{name}"],
+            relative=results[f"payoff_relative_discounted_{name}"],
         )
-        for tag, name in zip("AB", names, strict=True)
+        for name in names
     ]
     data = pd.concat(rows, ignore_index=True)
     sc = exp.scenario

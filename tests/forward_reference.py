@@ -1,7 +1,6 @@
 """An independent one-dimensional value iteration for forward-looking acceptance of the formal treaty.
 
-The reference the forward-looking solver (docs/model.md section 13) is
-checked against, written from the Bellman equation alone: formal protocol,
+The reference the forward-looking solver is to be checked against, written from the Bellman equation alone: formal protocol,
 linear trust, symmetric payoffs, absorbing binding, infinite precision.
 With level-1 beliefs the actor believes the other complies with probability
 ``tau`` (its own trust), so its value depends on its own trust only::

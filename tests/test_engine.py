@@ -14,6 +14,7 @@ import pytest
 from engine_builders import FORMAL_PAYOFFS, deterministic_binding_round, make_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oracle_numpy import oracle_simulate, oracle_simulate_cells
 
 from binding_sim.config.scenario import Scenario
 from binding_sim.dynamics.engine import compile_cells, simulate, simulate_cells
@@ -22,7 +23,8 @@ from binding_sim.model.margins import k_star
 from binding_sim.rng import BLOCK_SIZE, block_generator
 from binding_sim.serialize import dumps
 
-BACKENDS = ["numba", "numpy"]
+BACKENDS = ["numba", "python"]
+"""The one kernel compiled by numba, and the same source run as plain Python."""
 
 
 def same(a, b) -> bool:
@@ -264,13 +266,17 @@ def test_bit_identical_across_groupings_orders_and_workers() -> None:
     assert not same(other, together[0])
 
 
-def test_numba_and_numpy_agree() -> None:
+def test_kernel_and_numpy_oracle_agree() -> None:
+    """The one kernel (compiled and as plain Python) against the vectorised numpy oracle."""
     cells = _cells()
     for protocol in ("formal", "piecemeal"):
         a = simulate_cells(cells, protocol, 700, seed=5, backend="numba")
-        b = simulate_cells(cells, protocol, 700, seed=5, backend="numpy")
+        b = oracle_simulate_cells(cells, protocol, 700, seed=5)
         for x, y in zip(a, b, strict=True):
             assert same(x, y)
+    c = simulate_cells(cells[:2], "piecemeal", 300, seed=5, backend="python")
+    for x, y in zip(simulate_cells(cells[:2], "piecemeal", 300, seed=5), c, strict=True):
+        assert same(x, y)
 
 
 def test_chunked_draws_equal_per_round_draws() -> None:
@@ -287,9 +293,13 @@ def test_chunked_draws_equal_per_round_draws() -> None:
 def test_trajectories_consistent_and_identical_across_backends(protocol: str) -> None:
     sc = Scenario.load("krickovic2016", ["actors.*.decision_precision=3.0", "scenario.horizon=40"])
     a = simulate(sc, protocol, 500, seed=8, record=True, backend="numba")
-    b = simulate(sc, protocol, 500, seed=8, record=True, backend="numpy")
+    b = oracle_simulate(sc, protocol, 500, seed=8, record=True)
+    c = simulate(sc, protocol, 500, seed=8, record=True, backend="python")
     plain = simulate(sc, protocol, 500, seed=8)
-    assert same(a, plain)
+    assert same(a, plain) and same(a, b) and same(a, c)
+    assert c.trajectories is not None and a.trajectories is not None
+    for f in ("trust", "rung", "bound"):
+        assert np.array_equal(getattr(a.trajectories, f), getattr(c.trajectories, f))
     for tr in (a.trajectories, b.trajectories):
         assert tr is not None
         assert tr.trust.shape == (500, 41, 2) and tr.rung.shape == (500, 41)
@@ -363,11 +373,15 @@ def test_bad_arguments(kwargs, match) -> None:
 def test_compile_cells_pads_ladders() -> None:
     cells = _cells()
     tab = compile_cells(cells, "piecemeal")
-    assert tab.K == 3 and list(tab.nr) == [3, 3, 2, 3, 3]
-    assert tab.Hmax == 60 and list(tab.H) == [60, 60, 60, 60, 35]
+    # piecemeal states are r = 0..L rungs implemented: L + 1 states, padded to the longest ladder
+    K = tab.arrays.transparency.shape[1] - 1
+    nr = [len(p.states) - 1 for p in tab.programs]
+    assert K == 3 and nr == [3, 3, 2, 3, 3]
+    assert tab.Hmax == 60 and list(tab.arrays.horizon) == [60, 60, 60, 60, 35]
     # transparency: md_transparency (gain 0.5) first on the default ladder, second on cell 2
-    assert list(tab.mT[0]) == [0.0, 0.5, 0.5, 0.5]
-    assert list(tab.mT[2][:3]) == [0.0, 0.0, 0.5]
+    assert list(tab.arrays.transparency[0]) == [0.0, 0.5, 0.5, 0.5]
+    assert list(tab.arrays.transparency[2][:3]) == [0.0, 0.0, 0.5]
+    assert list(tab.arrays.rungs[0]) == [0, 1, 2, 3]
 
 
 def test_outcome_equality_is_bitwise() -> None:
@@ -426,11 +440,15 @@ def random_scenarios(draw) -> Scenario:
 @settings(max_examples=20, deadline=None)
 @given(sc=random_scenarios(), seed=st.integers(0, 2**32))
 def test_backends_agree_on_random_scenarios(sc: Scenario, seed: int) -> None:
-    """The compiled kernel and the numpy path give the same outcome for any valid scenario."""
+    """The compiled kernel, the plain-Python kernel and the numpy oracle agree for any valid scenario."""
     for protocol in ("formal", "piecemeal"):
         a = simulate(sc, protocol, 97, seed=seed, backend="numba", record=True)
-        b = simulate(sc, protocol, 97, seed=seed, backend="numpy", record=True)
-        assert a == b
+        b = oracle_simulate(sc, protocol, 97, seed=seed, record=True)
+        c = simulate(sc, protocol, 97, seed=seed, backend="python", record=True)
+        assert a == b and a == c
+        assert c.trajectories is not None and np.array_equal(
+            a.trajectories.trust, c.trajectories.trust
+        )
         assert a.trajectories is not None and b.trajectories is not None
         assert np.array_equal(a.trajectories.trust, b.trajectories.trust)
         assert np.array_equal(a.trajectories.rung, b.trajectories.rung)
@@ -485,3 +503,16 @@ def test_trajectories_of_cells_with_different_horizons_and_ladders() -> None:
             assert out.trajectories.trust.shape == (300, sc.horizon + 1, 2)
             for f in ("trust", "rung", "bound"):
                 assert np.array_equal(getattr(out.trajectories, f), getattr(alone.trajectories, f))
+
+
+def test_backends_are_one_kernel() -> None:
+    """``BACKENDS`` names the compiled and the plain-Python runs of the one kernel source."""
+    from binding_sim.dynamics.engine import BACKENDS as names
+
+    assert names == ("auto", "numba", "python")
+    sc = Scenario.load("krickovic2016", ["actors.*.decision_precision=2", "scenario.horizon=20"])
+    plain = simulate(sc, "piecemeal", 64, seed=9, backend="python")
+    assert same(plain, simulate(sc, "piecemeal", 64, seed=9, backend="numba"))
+    assert same(plain, simulate(sc, "piecemeal", 64, seed=9, backend="auto"))
+    with pytest.raises(BindingSimError, match="numpy"):
+        simulate(sc, "piecemeal", 64, seed=9, backend="numpy")

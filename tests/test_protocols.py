@@ -13,6 +13,7 @@ import pickle
 import numpy as np
 import pytest
 from engine_builders import deterministic_binding_round, make_scenario
+from oracle_numpy import oracle_simulate
 
 from binding_sim.config.scenario import Scenario
 from binding_sim.dynamics.engine import simulate, simulate_cells
@@ -63,8 +64,9 @@ class ProtocolContract:
     def test_backends_agree(self) -> None:
         sc = self.stochastic_scenario()
         a = simulate(sc, self.protocol, 500, seed=3, backend="numba")
-        b = simulate(sc, self.protocol, 500, seed=3, backend="numpy")
+        b = simulate(sc, self.protocol, 500, seed=3, backend="python")
         assert a.to_dict() == b.to_dict()
+        assert a.to_dict() == oracle_simulate(sc, self.protocol, 500, seed=3).to_dict()
 
     def test_cells_batched_any_way_agree(self) -> None:
         base = self.stochastic_scenario()

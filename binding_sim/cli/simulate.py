@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..config.schema import PROTOCOL_NAMES
 from ..errors import BindingSimError
 from ..rng import BLOCK_SIZE, draw_root_seed
 from ._common import add_scenario_arguments, load_scenario, print_json
@@ -42,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_scenario_arguments(p)
     p.add_argument(
         "--protocol",
-        choices=("formal", "piecemeal", "both"),
+        choices=(*PROTOCOL_NAMES, "both"),
         default="both",
         help="protocol to run (default: both; a scenario without a ladder runs formal only)",
     )
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         raise BindingSimError(f"--seed = {args.seed}: must be an integer >= 0")
     note = None
     if args.protocol == "both":
-        protocols = ["formal", "piecemeal"]
+        protocols = list(PROTOCOL_NAMES)
         if scenario.ladder is None:
             protocols = ["formal"]
             note = (

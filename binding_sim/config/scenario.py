@@ -82,6 +82,7 @@ class Scenario:
     arrangements: Mapping[str, Arrangement]
     ladder: tuple[str, ...] | None
     setback: int
+    formal_offer: str = "every_round"
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -170,6 +171,7 @@ class Scenario:
                 tuple(self.arrangements.items()),
                 self.ladder,
                 self.setback,
+                self.formal_offer,
                 self.source,
             )
         )
@@ -238,10 +240,9 @@ class Scenario:
                     "cap_factor": arr.cap_factor,
                 }
             out["arrangements"][name] = entry
+        out["protocols"] = {"formal": {"offer": self.formal_offer}}
         if self.ladder is not None:
-            out["protocols"] = {
-                "piecemeal": {"ladder": list(self.ladder), "setback": self.setback}
-            }
+            out["protocols"]["piecemeal"] = {"ladder": list(self.ladder), "setback": self.setback}
         return out
 
     def analyze(self) -> dict[str, Any]:
@@ -468,7 +469,7 @@ class _Validator:
         tr = self.section("trust", "trust.")
         actors = self.actors()
         arrangements = self.arrangements(actors)
-        ladder, setback = self.protocols(arrangements)
+        ladder, setback, offer = self.protocols(arrangements)
         lam = tr["building_rate"]
         for name, arr in arrangements.items():
             if lam * arr.trust_weight > 1.0 + _TOL:
@@ -499,6 +500,7 @@ class _Validator:
             arrangements=arrangements,
             ladder=ladder,
             setback=int(setback),
+            formal_offer=offer,
             source=self.source,
             raw=raw,
         )
@@ -619,11 +621,14 @@ class _Validator:
 
     def protocols(
         self, arrangements: Mapping[str, Arrangement]
-    ) -> tuple[tuple[str, ...] | None, int]:
+    ) -> tuple[tuple[str, ...] | None, int, str]:
         tbl = self.table("protocols", self.raw.get("protocols", {}))
-        self.unknown("protocols", tbl, ["piecemeal"])
+        self.unknown("protocols", tbl, ["formal", "piecemeal"])
+        fm = self.table("protocols.formal", tbl.get("formal", {}))
+        self.unknown("protocols.formal", fm, ["offer"])
+        offer = self.value("protocols.formal.offer", "protocols.formal.offer", fm, "offer")
         if "piecemeal" not in tbl:
-            return None, 0
+            return None, 0, offer
         pm = self.table("protocols.piecemeal", tbl["piecemeal"])
         self.unknown("protocols.piecemeal", pm, ["ladder", "setback"])
         if "ladder" not in pm:
@@ -662,4 +667,4 @@ class _Validator:
             raise self.fail(
                 "protocols.piecemeal.ladder", dup, "each arrangement may appear once on the ladder"
             )
-        return tuple(ladder), setback
+        return tuple(ladder), setback, offer

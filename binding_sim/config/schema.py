@@ -13,7 +13,27 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SCENARIO_KEYS", "KeySpec", "check_value", "markdown_reference", "spec_for"]
+__all__ = [
+    "FORMAL_OFFERS",
+    "PROTOCOL_NAMES",
+    "SCENARIO_KEYS",
+    "KeySpec",
+    "check_value",
+    "markdown_reference",
+    "spec_for",
+]
+
+PROTOCOL_NAMES = ("formal", "piecemeal")
+"""The binding protocols of docs/model.md section 5, in the order tables and figures show them.
+
+The one list of protocol names: the engine's protocol registry
+(:mod:`binding_sim.dynamics.protocols`) maps each to its compiler, and a test
+holds the two equal. Options of a protocol are scenario keys
+``protocols.NAME.KEY`` below.
+"""
+
+FORMAL_OFFERS = ("every_round", "when_accepted")
+"""Values of ``protocols.formal.offer`` (docs/model.md section 5): when the formal treaty is tabled."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +291,15 @@ _KEYS: list[KeySpec] = [
         lo=0.0,
         hi=1.0,
         lo_open=True,
+    ),
+    KeySpec(
+        "protocols.formal.offer",
+        "str",
+        "every_round",
+        "formal protocol: the treaty is on the table every round until bound (a refused treaty "
+        "is a perceived defection), or only in rounds in which both actors accept it (otherwise "
+        "nothing is on the table: no play, no trust update, only recovery)",
+        choices=FORMAL_OFFERS,
     ),
     KeySpec(
         "protocols.piecemeal.ladder",

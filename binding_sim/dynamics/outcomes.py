@@ -5,7 +5,8 @@ The engine reduces every fixed block of replicates (docs/model.md section 11) to
 histogram of binding rounds, integer counts and float sums. Blocks are
 combined in block order (:meth:`BlockStats.combine`), so aggregates are
 bit-identical however the work was batched. :func:`summarize` turns the
-combined statistics into an :class:`Outcome`:
+combined statistics into an :class:`Outcome`, one value per metric of the
+registry :mod:`binding_sim.dynamics.metrics`:
 
 - share bound by the horizon with its Wilson (1927) score interval
   (:func:`wilson_interval`);
@@ -23,12 +24,14 @@ combined statistics into an :class:`Outcome`:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import BindingSimError
+from .metrics import METRICS, Totals, columns_of, json_of, wilson_interval
 
 __all__ = [
     "PAYOFF_KINDS",
@@ -42,40 +45,6 @@ __all__ = [
 
 PAYOFF_KINDS = ("absolute", "relative", "absolute_discounted", "relative_discounted")
 """The four cumulative payoffs, in the engine's storage order."""
-
-_Z95 = 1.959963984540054
-
-
-def wilson_interval(successes: int, n: int, z: float = _Z95) -> tuple[float, float]:
-    r"""Wilson score interval for a binomial proportion (Wilson 1927).
-
-    .. math::
-
-        \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
-
-    Parameters
-    ----------
-    successes, n : int
-        Number of successes and of trials (``n >= 1``).
-    z : float
-        Standard normal quantile; the default gives a 95% interval.
-
-    Returns
-    -------
-    (lo, hi) : tuple of float
-        Clipped to [0, 1]; ``lo = 0`` when ``successes = 0`` and ``hi = 1``
-        when ``successes = n``.
-    """
-    if n <= 0:
-        raise ValueError(f"n must be >= 1, got {n}")
-    p = successes / n
-    z2 = z * z
-    denom = 1.0 + z2 / n
-    center = (p + z2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1.0 - p) / n + z2 / (4 * n * n)) / denom
-    lo = 0.0 if successes == 0 else max(0.0, center - half)
-    hi = 1.0 if successes == n else min(1.0, center + half)
-    return (lo, hi)
 
 
 @dataclass(frozen=True)
@@ -182,16 +151,18 @@ class BlockStats:
         )
 
 
-def _pair(names: tuple[str, str], values: np.ndarray) -> dict[str, float]:
-    return {names[0]: float(values[0]), names[1]: float(values[1])}
-
-
 @dataclass(frozen=True, eq=False)
 class Outcome:
     """Aggregated outcome of one protocol on one parameter cell (docs/model.md section 8).
 
-    Per-actor arrays are in actor order (the first actor of the scenario file first).
-    Two outcomes are equal when every aggregate is bit-identical (trajectories
+    Every registered metric (:data:`binding_sim.dynamics.metrics.METRICS`) is
+    an attribute: ``share_bound``, ``share_bound_ci``, ``time_to_bind_median``
+    (``_q25``, ``_q75``), ``mean_final_trust`` (per actor), ``mean_incidents``,
+    ``mean_incidents_by_actor``, ``mean_rungs``, ``mean_mutual_defection``,
+    ``mean_idle``, ``share_trapped``, ``bound_by_round`` and the four
+    ``mean_payoff_*`` (per actor). Per-actor arrays are in actor order (the
+    first actor of the scenario file first); ``actor_names`` names them. Two
+    outcomes are equal when every aggregate is bit-identical (trajectories
     are not compared).
     """
 
@@ -199,32 +170,38 @@ class Outcome:
     reps: int
     horizon: int
     actor_names: tuple[str, str]
-    share_bound: float
-    share_bound_ci: tuple[float, float]
-    bound_by_round: np.ndarray
-    time_to_bind_median: float | None
-    time_to_bind_q25: float | None
-    time_to_bind_q75: float | None
-    mean_final_trust: np.ndarray
-    mean_incidents: float
-    mean_incidents_by_actor: np.ndarray
-    mean_rungs: float
-    mean_mutual_defection: float
-    mean_idle: float
-    share_trapped: float
-    mean_payoff_absolute: np.ndarray
-    mean_payoff_relative: np.ndarray
-    mean_payoff_absolute_discounted: np.ndarray
-    mean_payoff_relative_discounted: np.ndarray
+    values: Mapping[str, Any] = field(repr=False)
     trajectories: Trajectories | None = field(default=None, repr=False, compare=False)
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__.get("values")
+        if values is not None and name in values:
+            return values[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.__dict__.get("values", {})})
+
+    def __repr__(self) -> str:
+        return (
+            f"Outcome(protocol={self.protocol!r}, reps={self.reps}, horizon={self.horizon}, "
+            f"actor_names={self.actor_names!r}, share_bound={self.values['share_bound']!r})"
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Outcome):
             return NotImplemented
-        for f in fields(self):
-            if f.name == "trajectories":
-                continue
-            a, b = getattr(self, f.name), getattr(other, f.name)
+        if (self.protocol, self.reps, self.horizon, self.actor_names) != (
+            other.protocol,
+            other.reps,
+            other.horizon,
+            other.actor_names,
+        ):
+            return False
+        if set(self.values) != set(other.values):
+            return False
+        for name, a in self.values.items():
+            b = other.values[name]
             if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
                 if not np.array_equal(a, b):
                     return False
@@ -235,73 +212,16 @@ class Outcome:
     __hash__ = None  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (the ``--json`` object for one protocol)."""
-        names = self.actor_names
-        return {
-            "share_bound": self.share_bound,
-            "share_bound_ci": [self.share_bound_ci[0], self.share_bound_ci[1]],
-            "time_to_bind": {
-                "median": self.time_to_bind_median,
-                "q25": self.time_to_bind_q25,
-                "q75": self.time_to_bind_q75,
-            },
-            "mean_final_trust": _pair(names, self.mean_final_trust),
-            "mean_incidents": self.mean_incidents,
-            "mean_incidents_by_actor": _pair(names, self.mean_incidents_by_actor),
-            "mean_rungs": self.mean_rungs,
-            "mean_mutual_defection": self.mean_mutual_defection,
-            "mean_idle": self.mean_idle,
-            "share_trapped": self.share_trapped,
-            "bound_by_round": [float(x) for x in self.bound_by_round],
-            "payoffs": {
-                "absolute": _pair(names, self.mean_payoff_absolute),
-                "relative": _pair(names, self.mean_payoff_relative),
-                "absolute_discounted": _pair(names, self.mean_payoff_absolute_discounted),
-                "relative_discounted": _pair(names, self.mean_payoff_relative_discounted),
-            },
-        }
+        """JSON-ready dict (the ``--json`` object for one protocol); per-actor values keyed by name."""
+        return json_of(self.values, self.actor_names)
 
     def columns(self) -> dict[str, float | None]:
-        """Flat dict of every scalar aggregate, for tidy tables (A = first actor, B = second)."""
-        out: dict[str, float | None] = {
-            "share_bound": self.share_bound,
-            "share_bound_lo": self.share_bound_ci[0],
-            "share_bound_hi": self.share_bound_ci[1],
-            "time_to_bind_median": self.time_to_bind_median,
-            "time_to_bind_q25": self.time_to_bind_q25,
-            "time_to_bind_q75": self.time_to_bind_q75,
-            "mean_final_trust_A": float(self.mean_final_trust[0]),
-            "mean_final_trust_B": float(self.mean_final_trust[1]),
-            "mean_incidents": self.mean_incidents,
-            "mean_incidents_A": float(self.mean_incidents_by_actor[0]),
-            "mean_incidents_B": float(self.mean_incidents_by_actor[1]),
-            "mean_rungs": self.mean_rungs,
-            "mean_mutual_defection": self.mean_mutual_defection,
-            "mean_idle": self.mean_idle,
-            "share_trapped": self.share_trapped,
-        }
-        for kind, arr in (
-            ("absolute", self.mean_payoff_absolute),
-            ("relative", self.mean_payoff_relative),
-            ("absolute_discounted", self.mean_payoff_absolute_discounted),
-            ("relative_discounted", self.mean_payoff_relative_discounted),
-        ):
-            out[f"payoff_{kind}_A"] = float(arr[0])
-            out[f"payoff_{kind}_B"] = float(arr[1])
-        return out
+        """Flat dict of every scalar aggregate, for tidy tables.
 
-
-def _binding_quantiles(hist: np.ndarray) -> tuple[float | None, float | None, float | None]:
-    """Median and quartiles of the binding round over bound replicates (numpy's default method).
-
-    ``hist[t]`` counts replicates bound in round ``t`` (``hist[0]``, the
-    unbound ones, is ignored); the sorted sample is rebuilt exactly from it.
-    """
-    rounds = np.repeat(np.arange(1, hist.shape[0]), hist[1:])
-    if rounds.size == 0:
-        return (None, None, None)
-    q25, q50, q75 = np.quantile(rounds, [0.25, 0.5, 0.75])
-    return (float(q50), float(q25), float(q75))
+        Per-actor columns are ``{metric}_{actor}`` with the scenario's actor
+        names (e.g. ``mean_final_trust_NATO``); see :mod:`binding_sim.dynamics.metrics`.
+        """
+        return columns_of(self.values, self.actor_names)
 
 
 def summarize(
@@ -311,33 +231,13 @@ def summarize(
     trajectories: Trajectories | None = None,
 ) -> Outcome:
     """Turn combined :class:`BlockStats` into an :class:`Outcome` (docs/model.md section 8)."""
-    n = stats.reps
-    hist = stats.bind_hist
-    n_bound = int(hist[1:].sum())
-    median, q25, q75 = _binding_quantiles(hist)
-    pay = stats.sum_payoffs / n
+    totals = Totals(stats)
     out = Outcome(
         protocol=protocol,
-        reps=n,
+        reps=stats.reps,
         horizon=stats.horizon,
         actor_names=(actor_names[0], actor_names[1]),
-        share_bound=n_bound / n,
-        share_bound_ci=wilson_interval(n_bound, n),
-        bound_by_round=np.cumsum(hist[1:]) / n,
-        time_to_bind_median=median,
-        time_to_bind_q25=q25,
-        time_to_bind_q75=q75,
-        mean_final_trust=stats.sum_final_trust / n,
-        mean_incidents=int(stats.sum_incidents.sum()) / n,
-        mean_incidents_by_actor=stats.sum_incidents / n,
-        mean_rungs=stats.sum_rungs / n,
-        mean_mutual_defection=stats.sum_mutual_defection / n,
-        mean_idle=stats.sum_idle / n,
-        share_trapped=stats.n_trapped / n,
-        mean_payoff_absolute=pay[0].copy(),
-        mean_payoff_relative=pay[1].copy(),
-        mean_payoff_absolute_discounted=pay[2].copy(),
-        mean_payoff_relative_discounted=pay[3].copy(),
+        values={name: m.compute(totals) for name, m in METRICS.items()},
         trajectories=trajectories,
     )
     _check_finite(out)

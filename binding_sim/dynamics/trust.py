@@ -1,30 +1,34 @@
-r"""Trust dynamics: how each actor's belief that the other complies moves (docs/model.md section 4).
+r"""Trust models: how each actor's belief that the other complies moves (docs/model.md section 4).
 
 Actor ``i`` holds trust ``tau_i`` in [0, 1], the probability it assigns to
-the other complying. In a round in which an arrangement ``X`` is on the
-table it updates from what it *perceived* of the other's action (an
-incident makes a compliance look like a defection):
+the other complying. The model is chosen by the scenario key
+``trust.model``; the only model so far is ``"linear"``. In a round in which an
+arrangement ``X`` is on the table the actor updates from what it
+*perceived* of the other's action (an incident makes a compliance look like
+a defection):
 
 .. math::
 
     \tau_i \leftarrow
     \begin{cases}
-        \tau_i + \lambda w_X (1 - \tau_i) & \text{perceived compliance} \\
-        \tau_i (1 - \mu)                  & \text{perceived defection}
+        \min(1, \tau_i + \lambda w_X (1 - \tau_i)) & \text{perceived compliance} \\
+        \tau_i (1 - \mu)                           & \text{perceived defection}
     \end{cases}
 
 and then, every round (also rounds with nothing on the table), recovers
 toward its initial level from below only:
-``tau_i <- tau_i + phi * max(0, tau_0i - tau_i)``.
+``tau_i <- tau_i + phi * max(0, tau_0i - tau_i)`` (the ``min`` with 1 only
+absorbs the loader's rounding tolerance on ``lambda * w_X <= 1``).
 
-The rule is selected by the scenario key ``trust.model``; the only model so
-far is ``"linear"`` (above). Each model is one rule written twice over the
-same arithmetic: an array version (:func:`linear_update`, used by the numpy
-engine path) and a scalar version (:func:`linear_update_scalar`, compiled by
-numba into the engine's round kernel), so both paths give the same bits. A
-second model (for instance Bayesian updating on the other's type, Kydd 2005)
-is added by writing both versions, registering them in :data:`MODELS`, and
-giving it the next :func:`model_id` branch in the engine kernel.
+Each model is one scalar rule written once (:func:`linear_update_scalar`):
+numba compiles it into the engine's kernel (:mod:`binding_sim.dynamics.kernel`),
+where the model is chosen by its integer id (:data:`MODELS`), and
+:func:`update` applies it elementwise to arrays. A second model (Bayesian
+updating on the other's type, Kydd 2005) is added as a new rule plus its
+registration here and one branch in ``kernel.trust_update``, which already
+receives everything such a model reads (both actors' start-of-round trust,
+what was perceived, the cell's tables, the arrangement on the table and the
+transparency).
 """
 
 from __future__ import annotations
@@ -38,58 +42,14 @@ import numpy.typing as npt
 from ..errors import BindingSimError
 
 __all__ = [
+    "LINEAR",
     "MODELS",
     "TrustModel",
-    "linear_update",
     "linear_update_scalar",
     "model_id",
     "trust_model",
     "update",
 ]
-
-
-def linear_update(
-    tau: npt.ArrayLike,
-    perceived_compliance: npt.ArrayLike,
-    on_table: npt.ArrayLike,
-    lam_w: npt.ArrayLike,
-    mu: npt.ArrayLike,
-    phi: npt.ArrayLike,
-    tau0: npt.ArrayLike,
-) -> np.ndarray:
-    r"""Linear trust update with recovery, vectorised (docs/model.md section 4).
-
-    Parameters
-    ----------
-    tau : array_like
-        Trust at the start of the round.
-    perceived_compliance : array_like of bool
-        Whether the actor perceived the other as complying.
-    on_table : array_like of bool
-        Whether an arrangement was on the table (otherwise only recovery).
-    lam_w : array_like
-        ``lambda * w_X``: building rate times the arrangement's trust weight.
-    mu, phi : array_like
-        Erosion rate and recovery rate.
-    tau0 : array_like
-        Initial trust (the recovery target, approached from below only).
-
-    Returns
-    -------
-    ndarray
-        Trust after the update and the recovery, broadcast shape of the inputs.
-    """
-    tau = np.asarray(tau, dtype=float)
-    lam_w = np.asarray(lam_w, dtype=float)
-    phi = np.asarray(phi, dtype=float)
-    tau0 = np.asarray(tau0, dtype=float)
-    # the loader accepts lambda * w up to 1 + 1e-12 (floating-point ties): cap at 1
-    built = np.minimum(tau + lam_w * (1.0 - tau), 1.0)
-    eroded = tau * (1.0 - np.asarray(mu, dtype=float))
-    moved = np.where(
-        np.asarray(on_table, dtype=bool), np.where(perceived_compliance, built, eroded), tau
-    )
-    return np.asarray(moved + phi * np.maximum(0.0, tau0 - moved))
 
 
 def linear_update_scalar(
@@ -101,26 +61,52 @@ def linear_update_scalar(
     phi: float,
     tau0: float,
 ) -> float:
-    """Scalar twin of :func:`linear_update` (same arithmetic; numba-compilable, branch-free)."""
+    """The linear trust update with recovery, for one actor in one round (docs/model.md section 4).
+
+    Parameters
+    ----------
+    tau : float
+        Trust at the start of the round.
+    perceived_compliance : bool
+        Whether the actor perceived the other as complying.
+    on_table : bool
+        Whether an arrangement was on the table (otherwise only recovery).
+    lam_w : float
+        ``lambda * w_X``: building rate times the arrangement's trust weight.
+    mu, phi : float
+        Erosion rate and recovery rate.
+    tau0 : float
+        Initial trust (the recovery target, approached from below only).
+
+    Returns
+    -------
+    float
+        Trust after the update and the recovery. Plain Python, compiled by
+        numba into the engine's kernel.
+    """
     built = min(tau + lam_w * (1.0 - tau), 1.0)
     eroded = tau * (1.0 - mu)
     moved = built if perceived_compliance else eroded
     moved = moved if on_table else tau
+    if phi == 0.0:  # moved + 0.0 * max(0, ...) is moved exactly; skipping it shortens the kernel
+        return moved
     return moved + phi * max(0.0, tau0 - moved)
 
 
 @dataclass(frozen=True)
 class TrustModel:
-    """One trust model: its name, engine branch id, array rule and scalar rule."""
+    """One trust model: its name (``trust.model``), kernel branch id and scalar rule."""
 
     name: str
     id: int
-    array_rule: Callable[..., np.ndarray]
-    scalar_rule: Callable[..., float]
+    rule: Callable[..., float]
 
+
+LINEAR = 0
+"""Kernel branch id of the ``"linear"`` model."""
 
 MODELS: dict[str, TrustModel] = {
-    "linear": TrustModel("linear", 0, linear_update, linear_update_scalar),
+    "linear": TrustModel("linear", LINEAR, linear_update_scalar),
 }
 """Registered trust models by the name used in ``trust.model``."""
 
@@ -150,5 +136,18 @@ def update(
     phi: npt.ArrayLike,
     tau0: npt.ArrayLike,
 ) -> np.ndarray:
-    """Apply trust model ``model`` (the one front door used by the numpy engine path)."""
-    return trust_model(model).array_rule(tau, perceived_compliance, on_table, lam_w, mu, phi, tau0)
+    """Apply trust model ``model``'s rule elementwise (arguments broadcast as numpy arrays)."""
+    rule = trust_model(model).rule
+    args = np.broadcast_arrays(
+        np.asarray(tau, dtype=float),
+        np.asarray(perceived_compliance, dtype=bool),
+        np.asarray(on_table, dtype=bool),
+        np.asarray(lam_w, dtype=float),
+        np.asarray(mu, dtype=float),
+        np.asarray(phi, dtype=float),
+        np.asarray(tau0, dtype=float),
+    )
+    out = np.empty(args[0].shape)
+    for idx in np.ndindex(out.shape):
+        out[idx] = rule(*(float(a[idx]) if a.dtype != bool else bool(a[idx]) for a in args))
+    return out

@@ -33,9 +33,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from .payoffs import kappa, transformed_payoffs
 
 __all__ = [
     "TOL",
@@ -45,6 +48,7 @@ __all__ = [
     "is_finite_or_none",
     "k_star",
     "margin_coefficients",
+    "margin_value",
     "tau_star",
     "tau_star_closed_form",
     "tau_star_numeric",
@@ -88,20 +92,25 @@ def acceptance_margin(
 ) -> np.ndarray:
     r"""``Delta_i(tau)``: expected gain of complying over defecting (docs/model.md section 3).
 
-    Evaluated directly from the transformed payoffs (not from the polynomial),
-    vectorised over ``tau`` and ``k`` by numpy broadcasting.
+    Evaluated directly from the transformed payoffs
+    (:func:`binding_sim.model.payoffs.transformed_payoffs`, at
+    ``kappa = k (1 - tau)``), not from the polynomial, vectorised over ``tau``
+    and ``k`` by numpy broadcasting.
     """
     tau = np.asarray(tau, dtype=float)
-    kap = np.asarray(k, dtype=float) * (1.0 - tau)
-    own = np.asarray(own, dtype=float)
-    other = np.asarray(other, dtype=float)
-    R, S, T, P = (own[..., i] for i in range(4))
-    Rj, Sj, Tj, Pj = (other[..., i] for i in range(4))
-    u_cc = (1 + kap) * R - kap * Rj
-    u_dc = (1 + kap) * T - kap * Sj
-    u_cd = (1 + kap) * S - kap * Tj
-    u_dd = (1 + kap) * P - kap * Pj
+    kap = kappa(np.asarray(k, dtype=float), tau)
+    u_cc, u_cd, u_dc, u_dd = transformed_payoffs(kap, own, other)
     return np.asarray(tau * (u_cc - u_dc) + (1 - tau) * (u_cd - u_dd))
+
+
+def margin_value(c2: Any, c1: Any, c0: Any, tau: Any) -> Any:
+    """``Delta_i(tau) = (c2 tau + c1) tau + c0`` by Horner's rule from :func:`margin_coefficients`.
+
+    Plain arithmetic on floats or arrays; numba compiles the same function
+    into the engine's kernel, where it decides what goes on the table and
+    what each actor does (docs/model.md sections 3 and 5).
+    """
+    return (c2 * tau + c1) * tau + c0
 
 
 def accepts(

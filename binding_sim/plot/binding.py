@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from ..config.schema import PROTOCOL_NAMES
 from . import style
 from .curves import band_line, series_lines
 
@@ -31,7 +32,8 @@ __all__ = [
     "trust_rate_sweep_figure",
 ]
 
-PROTOCOLS = ("formal", "piecemeal")
+PROTOCOLS = PROTOCOL_NAMES
+"""Protocols in drawing order (:data:`binding_sim.config.schema.PROTOCOL_NAMES`)."""
 
 LAMBDA = r"trust-building rate $\lambda$"
 

@@ -38,7 +38,7 @@ from matplotlib.lines import Line2D
 from ..config.scenario import FORMAL, Scenario
 from ..errors import BindingSimError
 from ..model.margins import TOL, acceptance_margin
-from ..model.payoffs import absolute_payoffs
+from ..model.payoffs import absolute_payoffs, kappa, transformed_payoffs
 from ..model.stage_game import classify
 from . import style
 
@@ -103,21 +103,6 @@ def _axis_values(scenario: Scenario, key: str, values: np.ndarray) -> dict[Any, 
     )
 
 
-def _transformed(
-    k: np.ndarray, tau: np.ndarray, own: np.ndarray, other: np.ndarray
-) -> tuple[np.ndarray, ...]:
-    """Relative-gains payoffs ``R', S', T', P'`` of one actor (docs/model.md section 2)."""
-    kap = k * (1.0 - tau)
-    R, S, T, P = (own[..., j] for j in range(4))
-    Rj, Sj, Tj, Pj = (other[..., j] for j in range(4))
-    return (
-        (1 + kap) * R - kap * Rj,
-        (1 + kap) * S - kap * Tj,
-        (1 + kap) * T - kap * Sj,
-        (1 + kap) * P - kap * Pj,
-    )
-
-
 def catch22_table(
     scenario: Scenario,
     x_key: str,
@@ -166,10 +151,7 @@ def catch22_table(
     ]
 
     def payoffs(name: str) -> np.ndarray:
-        arr = scenario.arrangements[name]
-        pay = np.broadcast_to(absolute_payoffs(arr, 0.0), (*X.shape, 2, 4)).copy()
-        pay[..., 0] += theta[..., None] * arr.scope
-        return pay
+        return absolute_payoffs(scenario.arrangements[name], theta)
 
     def margins(name: str) -> list[np.ndarray]:
         pay = payoffs(name)
@@ -194,7 +176,8 @@ def catch22_table(
     }
     pay_f = payoffs(FORMAL)
     for i, tag in enumerate("AB"):
-        Rp, Sp, Tp, Pp = _transformed(k[i], tau[i], pay_f[..., i, :], pay_f[..., 1 - i, :])
+        kap = kappa(k[i], tau[i])
+        Rp, Sp, Tp, Pp = transformed_payoffs(kap, pay_f[..., i, :], pay_f[..., 1 - i, :])
         flat = [a.ravel() for a in (Rp, Sp, Tp, Pp)]
         out[f"class_{tag}"] = [classify(*p) for p in zip(*flat, strict=True)]
         out[f"rt_{tag}"] = (Rp - Tp).ravel()

@@ -15,12 +15,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..config.schema import PROTOCOL_NAMES
 from . import style
 from .fan import fan_chart
 
 __all__ = ["quantile_table", "tidy_quantiles", "trajectories_figure"]
 
-PROTOCOLS = ("formal", "piecemeal")
+PROTOCOLS = PROTOCOL_NAMES
+"""Protocols in drawing order (:data:`binding_sim.config.schema.PROTOCOL_NAMES`)."""
 
 
 def tidy_quantiles(table: np.ndarray, protocol: str, actors: Sequence[str]) -> pd.DataFrame:

@@ -1,0 +1,551 @@
+r"""The round kernel: one source for a block of rounds over cells x replicates (docs/model.md section 5).
+
+:func:`run_rounds` plays rounds ``t_first .. t_first + n_rounds - 1`` of
+every unbound replicate of every cell of a block, reading only the packed
+:class:`~binding_sim.dynamics.tables.Tables` and writing the block's
+per-replicate state (:class:`BlockState`). Each round follows docs/model.md
+section 5:
+
+1. what is on the table: the offers of the replicate's protocol state in
+   priority order; the first that is ungated, or gated and accepted by both
+   (``Delta_i(tau_i) >= -1e-9``, :func:`binding_sim.model.margins.margin_value`),
+   is tabled; none: an idle round;
+2. decisions: actor ``i`` complies with probability
+   ``1 / (1 + exp(-beta_i Delta_i))`` (``beta = inf``: iff ``Delta_i >= -1e-9``);
+3. observation: ``i`` misreads a compliance of the other as a defection
+   (an incident) with probability ``epsilon_i (1 - m)``, ``m`` the state's
+   transparency;
+4. trust update then recovery (:func:`trust_update`, dispatching on the
+   trust model's id; frozen once bound);
+5. payments: the stage payoff plus the offer's background (``R`` of
+   implemented rungs not on the table), or the state's idle payment;
+   relative-gains utility (:func:`binding_sim.model.payoffs.relative_utility`)
+   with ``kappa`` at the start-of-round trust; discount ``delta^(t-1)``;
+6. state change: mutual compliance moves to the offer's ``on_comply`` state
+   or binds (then every remaining round pays ``R_F``, with ``kappa`` at the
+   trust after the binding round, added in one step); an actual defection
+   to its ``on_defect`` state.
+
+The kernel never asks which protocol it runs: that is in the tables.
+:func:`trapped` applies docs/model.md section 8's rule at the end of a
+block: unbound, and no offer of the final state accepted by both.
+
+Per-actor quantities are arrays indexed by actor (``tau[i, c, j]`` in the
+block state, scratch arrays ``tau[i]`` within a replicate) and every
+per-actor step is a loop ``for i in range(2)``. State a later model needs
+(types, beliefs, power) is added as more arrays of :class:`BlockState` and
+more fields of :class:`~binding_sim.dynamics.tables.Tables`.
+
+Back ends (:data:`BACKENDS`): the same source runs compiled by
+``numba.njit(cache=True, nogil=True)`` (``"numba"``, the default when numba
+is importable) or as plain Python (``"python"``, for debugging and machines
+without numba). The formulas it calls are the model's own functions
+(:func:`~binding_sim.model.payoffs.kappa`,
+:func:`~binding_sim.model.payoffs.relative_utility`,
+:func:`~binding_sim.model.margins.margin_value`,
+:func:`~binding_sim.dynamics.trust.linear_update_scalar`), compiled from
+the same source for the numba back end and called as they are for the
+Python one.
+
+Randomness: ``u[r, x, j]`` is round ``t_first + r``'s uniform ``x`` of
+replicate ``j`` (rows: decision of A, decision of B, incident seen by A,
+incident seen by B; docs/model.md section 11). Every uniform is drawn
+whether or not the kernel reads it, so a replicate's draws never depend on
+what happens to it or to the others.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..model import margins, payoffs
+from ..model.margins import TOL
+from . import tables, trust
+from .protocols import BIND, program
+from .tables import Tables
+
+try:
+    import numba
+except ImportError:  # pragma: no cover - numba is a declared dependency
+    numba = None  # type: ignore[assignment]
+
+__all__ = [
+    "BACKENDS",
+    "BlockState",
+    "Record",
+    "kernel_functions",
+    "numba_available",
+]
+
+BACKENDS = ("auto", "numba", "python")
+"""Kernel back ends: ``"auto"`` is numba when it can be imported, else plain Python."""
+
+LINEAR = trust.LINEAR
+
+
+class BlockState(NamedTuple):
+    """Per-replicate state and tallies of one block, every cell (``C`` cells, ``n`` replicates).
+
+    Attributes
+    ----------
+    tau : float array (2, C, n)
+        Trust of each actor.
+    state : int array (C, n)
+        Protocol state.
+    bind : int array (C, n)
+        Round in which the replicate bound (0: unbound).
+    incidents : int array (2, C, n)
+        Incidents perceived by each actor.
+    mutual_defection, idle : int arrays (C, n)
+        Rounds of mutual defection; rounds with nothing on the table.
+    payoffs : float array (4, 2, C, n)
+        Cumulative payoffs (``PAYOFF_KINDS`` x actor).
+    """
+
+    tau: np.ndarray
+    state: np.ndarray
+    bind: np.ndarray
+    incidents: np.ndarray
+    mutual_defection: np.ndarray
+    idle: np.ndarray
+    payoffs: np.ndarray
+
+    @classmethod
+    def new(cls, tab: Tables, n: int) -> BlockState:
+        """Every replicate at its start: initial trust, state 0, unbound, nothing paid."""
+        C = tab.horizon.shape[0]
+        return cls(
+            tau=np.ascontiguousarray(np.repeat(tab.tau0[:, :, None], n, axis=2)),
+            state=np.zeros((C, n), np.int64),
+            bind=np.zeros((C, n), np.int64),
+            incidents=np.zeros((2, C, n), np.int64),
+            mutual_defection=np.zeros((C, n), np.int64),
+            idle=np.zeros((C, n), np.int64),
+            payoffs=np.zeros((4, 2, C, n)),
+        )
+
+
+class Record(NamedTuple):
+    """Per-round paths (when recording; otherwise 1-element dummies).
+
+    ``trust (C, n, Hmax + 1, 2)``, ``state (C, n, Hmax + 1)``, ``bound (C, n, Hmax + 1)``;
+    column ``t`` is the state at the end of round ``t`` (column 0 the start).
+    """
+
+    trust: np.ndarray
+    state: np.ndarray
+    bound: np.ndarray
+
+    @classmethod
+    def new(cls, st: BlockState, Hmax: int, record: bool) -> Record:
+        """Arrays for a block's paths, every column holding the initial state (or dummies)."""
+        C, n = st.state.shape
+        shape = (C, n, Hmax + 1) if record else (1, 1, 1)
+        rec = cls(
+            trust=np.zeros((*shape, 2)),
+            state=np.zeros(shape, np.int64),
+            bound=np.zeros(shape, bool),
+        )
+        if record:
+            rec.trust[...] = np.moveaxis(st.tau, 0, -1)[:, :, None, :]
+        return rec
+
+
+# ----------------------------------------------------------------------------- kernel source
+def trust_update(
+    model: int,
+    i: int,
+    tau_own: float,
+    tau_other: float,
+    perceived_compliance: bool,
+    on_table: bool,
+    tab: Tables,
+    c: int,
+    s: int,
+    q: int,
+    m: float,
+) -> float:
+    """Actor ``i``'s trust after a round, by trust model id (docs/model.md section 4).
+
+    ``tau_own`` and ``tau_other`` are both actors' start-of-round trust,
+    ``(c, s, q)`` the offer on the table (when ``on_table``: cell, protocol
+    state, priority) and ``m`` the transparency: what any trust model may
+    read. One branch per model of :data:`binding_sim.dynamics.trust.MODELS`.
+    """
+    if model == LINEAR:
+        lam_w = tab.lam[c] * tab.weight[c, s, q] if on_table else 0.0
+        return linear_update_scalar(
+            tau_own, perceived_compliance, on_table, lam_w, tab.mu[c], tab.phi[c], tab.tau0[i, c]
+        )
+    return tau_own
+
+
+def margin(tab: Tables, c: int, s: int, q: int, i: int, tau: float) -> float:
+    """Actor ``i``'s acceptance margin ``Delta_i(tau)`` for offer ``q`` of state ``s`` of cell ``c``."""
+    return margin_value(
+        tab.coef[c, s, q, i, 0], tab.coef[c, s, q, i, 1], tab.coef[c, s, q, i, 2], tau
+    )
+
+
+def run_rounds(
+    u: Any,
+    t_first: int,
+    n_rounds: int,
+    tab: Tables,
+    st: BlockState,
+    record: bool,
+    rec: Record,
+) -> int:
+    """Rounds ``t_first .. t_first + n_rounds - 1`` of every unbound replicate (see the module docstring).
+
+    Returns how many replicates still need rounds after these.
+    """
+    C = st.state.shape[0]
+    n = st.state.shape[1]
+    t_last = t_first + n_rounds - 1
+    still = 0
+    # one value per actor (kept in registers by the numba back end)
+    tau = per_actor(np.float64)
+    start = per_actor(np.float64)
+    d = per_actor(np.float64)
+    comply = per_actor(np.bool_)
+    incident = per_actor(np.bool_)
+    pi = per_actor(np.float64)
+    paid = per_actor(np.float64)
+    paid_rel = per_actor(np.float64)
+    paid_disc = per_actor(np.float64)
+    paid_rel_disc = per_actor(np.float64)
+    seen = per_actor(np.int64)
+    k = per_actor(np.float64)
+    eps = per_actor(np.float64)
+    beta = per_actor(np.float64)
+    binf = per_actor(np.bool_)
+    for c in range(C):
+        H = tab.horizon[c]
+        if t_first > H:
+            continue
+        model = tab.model[c]
+        for i in range(2):  # the cell's constants, out of the loops
+            k[i] = tab.k[i, c]
+            eps[i] = tab.eps[i, c]
+            beta[i] = tab.beta[i, c]
+            binf[i] = tab.binf[i, c]
+        for j in range(n):
+            if st.bind[c, j] != 0:
+                continue
+            for i in range(2):
+                tau[i] = st.tau[i, c, j]
+                seen[i] = st.incidents[i, c, j]
+                paid[i] = st.payoffs[0, i, c, j]
+                paid_rel[i] = st.payoffs[1, i, c, j]
+                paid_disc[i] = st.payoffs[2, i, c, j]
+                paid_rel_disc[i] = st.payoffs[3, i, c, j]
+            s = st.state[c, j]
+            n_offers = tab.n_offers[c, s]
+            m = tab.transparency[c, s]
+            mutual_defection = st.mutual_defection[c, j]
+            idle = st.idle[c, j]
+            bound = False
+            t = t_first
+            while t <= t_last and t <= H:
+                r = t - t_first
+                # 1. what is on the table: the first offer that is ungated or accepted by both
+                tabled = -1
+                for q in range(n_offers):
+                    for i in range(2):
+                        d[i] = margin(tab, c, s, q, i, tau[i])
+                    if not tab.gated[c, s, q] or (d[0] >= -TOL and d[1] >= -TOL):
+                        tabled = q
+                        break
+                play = tabled >= 0
+                # 2. decisions
+                for i in range(2):
+                    if not play:
+                        comply[i] = False
+                    elif binf[i]:
+                        comply[i] = d[i] >= -TOL
+                    else:
+                        comply[i] = u[r, i, j] < 1.0 / (1.0 + exp(-beta[i] * d[i]))
+                # 3. observation, with the transparency at the start of the round (m)
+                for i in range(2):
+                    incident[i] = play and comply[1 - i] and u[r, 2 + i, j] < eps[i] * (1.0 - m)
+                # 4. trust update, then recovery
+                for i in range(2):
+                    start[i] = tau[i]
+                for i in range(2):
+                    perceived = comply[1 - i] and not incident[i]
+                    tau[i] = trust_update(
+                        model, i, start[i], start[1 - i], perceived, play, tab, c, s, tabled, m
+                    )
+                # 5. payments (docs/model.md section 8)
+                for i in range(2):
+                    if play:
+                        if comply[i]:
+                            outcome = 0 if comply[1 - i] else 1
+                        else:
+                            outcome = 2 if comply[1 - i] else 3
+                        pi[i] = tab.pay[c, s, tabled, i, outcome] + tab.background[c, s, tabled, i]
+                    else:
+                        pi[i] = tab.idle_pay[c, s, i]
+                dt = tab.disc[c, t]
+                for i in range(2):
+                    U = relative_utility(kappa(k[i], start[i]), pi[i], pi[1 - i])
+                    paid[i] += pi[i]
+                    paid_rel[i] += U
+                    paid_disc[i] += dt * pi[i]
+                    paid_rel_disc[i] += dt * U
+                # tallies
+                for i in range(2):
+                    if incident[i]:
+                        seen[i] += 1
+                if play and not comply[0] and not comply[1]:
+                    mutual_defection += 1
+                if not play:
+                    idle += 1
+                # 6. state change for the next round
+                nxt = s
+                if play:
+                    if comply[0] and comply[1]:
+                        nxt = tab.on_comply[c, s, tabled]
+                    else:
+                        nxt = tab.on_defect[c, s, tabled]
+                if nxt == BIND:
+                    bound = True
+                    remaining = float(H - t)
+                    td = tab.tail[c, t]
+                    for i in range(2):
+                        R = tab.bound_pay[i, c]
+                        V = relative_utility(kappa(k[i], tau[i]), R, tab.bound_pay[1 - i, c])
+                        paid[i] += R * remaining
+                        paid_rel[i] += V * remaining
+                        paid_disc[i] += R * td
+                        paid_rel_disc[i] += V * td
+                elif nxt != s:  # a branch, not a data dependency: states change rarely
+                    s = nxt
+                    n_offers = tab.n_offers[c, s]
+                    m = tab.transparency[c, s]
+                if record:
+                    for i in range(2):
+                        rec.trust[c, j, t, i] = tau[i]
+                    rec.state[c, j, t] = s
+                    rec.bound[c, j, t] = bound
+                if bound:
+                    break
+                t += 1
+            for i in range(2):
+                st.tau[i, c, j] = tau[i]
+                st.incidents[i, c, j] = seen[i]
+                st.payoffs[0, i, c, j] = paid[i]
+                st.payoffs[1, i, c, j] = paid_rel[i]
+                st.payoffs[2, i, c, j] = paid_disc[i]
+                st.payoffs[3, i, c, j] = paid_rel_disc[i]
+            st.state[c, j] = s
+            st.mutual_defection[c, j] = mutual_defection
+            st.idle[c, j] = idle
+            if bound:
+                st.bind[c, j] = t
+                if record:
+                    for tt in range(t + 1, H + 1):
+                        for i in range(2):
+                            rec.trust[c, j, tt, i] = tau[i]
+                        rec.state[c, j, tt] = s
+                        rec.bound[c, j, tt] = True
+            elif t_last < H:
+                still += 1
+    return still
+
+
+def trapped(tab: Tables, st: BlockState, out: Any) -> None:
+    """Write docs/model.md section 8's trapped flag of every replicate into ``out`` (C, n).
+
+    Trapped: unbound at the end, and no offer of the final protocol state is
+    accepted by both at the final trust (the same rule for every protocol).
+    """
+    C = st.state.shape[0]
+    n = st.state.shape[1]
+    for c in range(C):
+        for j in range(n):
+            stuck = st.bind[c, j] == 0
+            s = st.state[c, j]
+            for q in range(tab.n_offers[c, s]):
+                if not stuck:
+                    break
+                both = True
+                for i in range(2):
+                    if margin(tab, c, s, q, i, st.tau[i, c, j]) < -TOL:
+                        both = False
+                if both:
+                    stuck = False
+            out[c, j] = stuck
+
+
+# ----------------------------------------------------------------------------- helpers
+# The kernel source calls these by name. As plain Python they are the functions
+# below and the model's formulas; the numba back end rebinds every name to a
+# compiled version of the same source (see _compile).
+kappa = payoffs.kappa
+relative_utility = payoffs.relative_utility
+margin_value = margins.margin_value
+linear_update_scalar = trust.linear_update_scalar
+
+
+def exp(x: float) -> float:
+    """``math.exp``, giving ``inf`` on overflow as compiled code does (plain Python raises)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def per_actor(dtype: Any) -> Any:
+    """A scratch array of one value per actor (plain Python: ``numpy.empty(2, dtype)``).
+
+    The numba back end replaces it by an array in the caller's stack frame,
+    which the compiler keeps in registers once the loops over actors are
+    unrolled.
+    """
+    return np.empty(2, dtype)
+
+
+# ----------------------------------------------------------------------------- compilation
+_FORMULAS: dict[str, Callable[..., Any]] = {
+    "kappa": payoffs.kappa,
+    "relative_utility": payoffs.relative_utility,
+    "margin_value": margins.margin_value,
+    "linear_update_scalar": trust.linear_update_scalar,
+}
+"""The model's formulas the kernel calls, by the name the kernel source uses."""
+
+_KERNEL = ("trust_update", "margin", "run_rounds", "trapped")
+"""The kernel's own functions, callees before callers."""
+
+_INLINE = ("trust_update", "margin")
+"""Kernel functions numba inlines into their callers (they take the whole ``Tables``)."""
+
+_SOURCE: dict[str, Callable[..., Any]] = {name: globals()[name] for name in _KERNEL}
+_COMPILED: dict[str, Callable[..., Any]] | None = None
+
+
+def numba_available() -> bool:
+    """Whether the compiled back end can be used (numba importable)."""
+    return numba is not None
+
+
+def _python_functions() -> dict[str, Callable[..., Any]]:
+    """The kernel as plain Python: the same code objects over plain-Python formulas.
+
+    Each entry point runs with numpy's floating-point warnings off: compiled
+    code computes ``inf`` silently where numpy scalars would warn.
+    """
+    namespace = dict(globals())
+    namespace.update(_FORMULAS)
+    plain: dict[str, Callable[..., Any]] = {}
+    for name in _KERNEL:
+        fn = _SOURCE[name]
+        plain[name] = types.FunctionType(
+            fn.__code__, namespace, name, fn.__defaults__, fn.__closure__
+        )
+        namespace[name] = plain[name]
+
+    def quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            with np.errstate(all="ignore"):
+                return fn(*args)
+
+        return run
+
+    return {name: quiet(fn) for name, fn in plain.items()}
+
+
+_PYTHON = _python_functions()
+
+
+def _drop_stale_cache() -> None:
+    """Delete this module's numba cache files when a source they depend on is newer.
+
+    numba keys a cached function on its own source file only, so an edit to a
+    formula compiled into the kernel (payoffs, margins, trust) or to a constant
+    or type it reads (``BIND``, :class:`Tables`) would otherwise be ignored.
+    """
+    cache = Path(__file__).resolve().parent / "__pycache__"
+    try:
+        newest = max(
+            Path(m.__file__).resolve().stat().st_mtime  # type: ignore[arg-type]
+            for m in (payoffs, margins, trust, program, tables)
+        )
+        for f in cache.glob(f"{Path(__file__).stem}.*.nb[ci]"):
+            if f.stat().st_mtime < newest:
+                f.unlink()
+    except OSError:
+        pass
+
+
+def _stack_per_actor() -> Callable[..., Any]:
+    """numba version of :func:`per_actor`: a 2-element array in the caller's stack frame."""
+    from llvmlite import ir
+    from numba import types as nbtypes
+    from numba.core import cgutils
+    from numba.core.errors import TypingError
+    from numba.extending import intrinsic
+
+    @intrinsic(prefer_literal=True)
+    def stack_pointer(typingctx: Any, count: Any, dtype: Any) -> Any:
+        if not isinstance(count, nbtypes.IntegerLiteral):
+            raise TypingError("per_actor: the count must be a literal")
+        elem = dtype.instance_type if isinstance(dtype, nbtypes.NumberClass) else dtype.dtype
+        size = count.literal_value
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            ty = context.get_data_type(elem)
+            return cgutils.alloca_once(builder, ty, size=ir.Constant(ir.IntType(64), size))
+
+        return nbtypes.CPointer(elem)(count, dtype), codegen
+
+    pointer: Any = stack_pointer
+
+    def stack_per_actor(dtype: Any) -> Any:
+        return numba.carray(pointer(2, dtype), 2)
+
+    return numba.njit(inline="always")(stack_per_actor)  # type: ignore[no-any-return]
+
+
+def _exp_compiled(x: float) -> float:
+    return math.exp(x)
+
+
+def _compile() -> dict[str, Callable[..., Any]]:
+    """Rebind the kernel's names to numba-compiled versions of the same source (once)."""
+    global _COMPILED
+    if _COMPILED is None:
+        _drop_stale_cache()
+        g = globals()
+        for name, fn in _FORMULAS.items():
+            g[name] = numba.njit(cache=True, nogil=True)(fn)
+        g["exp"] = numba.njit(inline="always")(_exp_compiled)
+        g["per_actor"] = _stack_per_actor()
+        compiled: dict[str, Callable[..., Any]] = {}
+        for name in _KERNEL:
+            options: dict[str, Any] = {"cache": True, "nogil": True}
+            if name in _INLINE:
+                options["inline"] = "always"
+            g[name] = compiled[name] = numba.njit(**options)(_SOURCE[name])
+        _COMPILED = compiled
+    return _COMPILED
+
+
+def kernel_functions(backend: str) -> dict[str, Callable[..., Any]]:
+    """The kernel's functions (``run_rounds``, ``trapped``, ...) for a resolved back end.
+
+    ``"numba"``: compiled with ``numba.njit(cache=True, nogil=True)`` (once,
+    then loaded from the on-disk cache); ``"python"``: the same source as plain
+    Python.
+    """
+    if backend == "numba":
+        return _compile()
+    return _PYTHON

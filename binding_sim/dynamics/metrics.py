@@ -1,0 +1,299 @@
+r"""Outcome metrics as a registry (docs/model.md section 8).
+
+Each :class:`Metric` declares its name, whether it is per actor, what it
+means, and how it is computed from the combined block totals
+(:class:`~binding_sim.dynamics.outcomes.BlockStats`, seen through
+:class:`Totals`). :class:`~binding_sim.dynamics.outcomes.Outcome` holds one
+value per registered metric (as an attribute of that name), and both of its
+views derive from :data:`METRICS`, in registry order:
+
+- :meth:`~binding_sim.dynamics.outcomes.Outcome.columns`, the flat row of a
+  sweep table: a scalar metric is one column (its ``column`` name); a per-actor
+  metric one column per actor, ``{column}_{actor}`` with the scenario's actor
+  names (``mean_final_trust_NATO``, ``payoff_relative_discounted_Russia``); a
+  metric with ``parts`` one column per part (``share_bound_lo``,
+  ``share_bound_hi``); a curve (``in_columns=False``) none;
+- :meth:`~binding_sim.dynamics.outcomes.Outcome.to_dict`, the JSON object:
+  each metric at its ``json_path``, per-actor values keyed by actor name,
+  parts and curves as lists.
+
+Adding a metric is one registration in :data:`METRICS` when the block totals
+already hold what it needs; a metric that needs a new per-replicate count
+also needs that count in the kernel and a field of ``BlockStats``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .outcomes import BlockStats
+
+__all__ = ["METRICS", "Metric", "Totals", "columns_of", "json_of", "metric", "wilson_interval"]
+
+_Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: int, n: int, z: float = _Z95) -> tuple[float, float]:
+    r"""Wilson score interval for a binomial proportion (Wilson 1927).
+
+    .. math::
+
+        \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+
+    Parameters
+    ----------
+    successes, n : int
+        Number of successes and of trials (``n >= 1``).
+    z : float
+        Standard normal quantile; the default gives a 95% interval.
+
+    Returns
+    -------
+    (lo, hi) : tuple of float
+        Clipped to [0, 1]; ``lo = 0`` when ``successes = 0`` and ``hi = 1``
+        when ``successes = n``.
+    """
+    if n <= 0:
+        raise ValueError(f"n must be >= 1, got {n}")
+    p = successes / n
+    z2 = z * z
+    denom = 1.0 + z2 / n
+    center = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1.0 - p) / n + z2 / (4 * n * n)) / denom
+    lo = 0.0 if successes == 0 else max(0.0, center - half)
+    hi = 1.0 if successes == n else min(1.0, center + half)
+    return (lo, hi)
+
+
+class Totals:
+    """Read-only view of combined :class:`~binding_sim.dynamics.outcomes.BlockStats` for metrics.
+
+    Attributes
+    ----------
+    stats : BlockStats
+    n : int
+        Replicates.
+    """
+
+    def __init__(self, stats: BlockStats) -> None:
+        self.stats = stats
+        self.n = stats.reps
+
+    @cached_property
+    def n_bound(self) -> int:
+        """Replicates bound by the horizon."""
+        return int(self.stats.bind_hist[1:].sum())
+
+    @cached_property
+    def binding_quantiles(self) -> tuple[float | None, float | None, float | None]:
+        """Median, q25 and q75 of the binding round over bound replicates (numpy's default method).
+
+        ``bind_hist[t]`` counts replicates bound in round ``t`` (index 0, the
+        unbound ones, is ignored); the sorted sample is rebuilt exactly from it.
+        """
+        hist = self.stats.bind_hist
+        rounds = np.repeat(np.arange(1, hist.shape[0]), hist[1:])
+        if rounds.size == 0:
+            return (None, None, None)
+        q25, q50, q75 = np.quantile(rounds, [0.25, 0.5, 0.75])
+        return (float(q50), float(q25), float(q75))
+
+    @cached_property
+    def mean_payoffs(self) -> np.ndarray:
+        """Mean cumulative payoffs, ``(4, 2)``: ``PAYOFF_KINDS`` x actor."""
+        return np.asarray(self.stats.sum_payoffs / self.n)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome metric (docs/model.md section 8).
+
+    Attributes
+    ----------
+    name : str
+        Attribute of :class:`~binding_sim.dynamics.outcomes.Outcome`.
+    doc : str
+        What it is, in one line.
+    compute : callable
+        ``compute(totals) -> value`` from :class:`Totals`: a float (or
+        ``None``), an array of two (per actor), a tuple (``parts``) or an
+        array over rounds (a curve).
+    per_actor : bool
+        One value per actor, in actor order.
+    column : str, optional
+        Stem of its flat column name(s) (default: ``name``).
+    parts : tuple of str
+        Names of the components of a tuple value (columns ``{column}_{part}``).
+    in_columns : bool
+        Whether it appears in :meth:`~binding_sim.dynamics.outcomes.Outcome.columns`.
+    json_path : tuple of str, optional
+        Where it goes in the JSON object (default: ``(name,)``).
+    """
+
+    name: str
+    doc: str
+    compute: Callable[[Totals], Any]
+    per_actor: bool = False
+    column: str | None = None
+    parts: tuple[str, ...] = ()
+    in_columns: bool = True
+    json_path: tuple[str, ...] | None = None
+
+    @property
+    def column_stem(self) -> str:
+        return self.column or self.name
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.json_path or (self.name,)
+
+    def column_names(self, actor_names: tuple[str, str]) -> list[str]:
+        """Its flat column names for a scenario with these actors."""
+        if not self.in_columns:
+            return []
+        if self.per_actor:
+            return [f"{self.column_stem}_{a}" for a in actor_names]
+        if self.parts:
+            return [f"{self.column_stem}_{p}" for p in self.parts]
+        return [self.column_stem]
+
+
+def _payoff(kind: int, label: str) -> Metric:
+    return Metric(
+        f"mean_payoff_{label}",
+        f"mean cumulative {label.replace('_', ', ')} payoff of each actor"
+        + (" (relative-gains utility)" if "relative" in label else ""),
+        lambda tot: tot.mean_payoffs[kind].copy(),
+        per_actor=True,
+        column=f"payoff_{label}",
+        json_path=("payoffs", label),
+    )
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("share_bound", "share bound by the horizon", lambda tot: tot.n_bound / tot.n),
+        Metric(
+            "share_bound_ci",
+            "Wilson 95% interval of the share bound",
+            lambda tot: wilson_interval(tot.n_bound, tot.n),
+            column="share_bound",
+            parts=("lo", "hi"),
+        ),
+        Metric(
+            "time_to_bind_median",
+            "median binding round over bound replicates (None if none bound)",
+            lambda tot: tot.binding_quantiles[0],
+            json_path=("time_to_bind", "median"),
+        ),
+        Metric(
+            "time_to_bind_q25",
+            "first quartile of the binding round over bound replicates",
+            lambda tot: tot.binding_quantiles[1],
+            json_path=("time_to_bind", "q25"),
+        ),
+        Metric(
+            "time_to_bind_q75",
+            "third quartile of the binding round over bound replicates",
+            lambda tot: tot.binding_quantiles[2],
+            json_path=("time_to_bind", "q75"),
+        ),
+        Metric(
+            "mean_final_trust",
+            "mean trust of each actor at the end of the run",
+            lambda tot: tot.stats.sum_final_trust / tot.n,
+            per_actor=True,
+        ),
+        Metric(
+            "mean_incidents",
+            "mean incidents per replicate, both actors' misperceptions summed",
+            lambda tot: int(tot.stats.sum_incidents.sum()) / tot.n,
+        ),
+        Metric(
+            "mean_incidents_by_actor",
+            "mean incidents perceived by each actor",
+            lambda tot: tot.stats.sum_incidents / tot.n,
+            per_actor=True,
+            column="mean_incidents",
+        ),
+        Metric(
+            "mean_rungs",
+            "mean number of rungs implemented at the end",
+            lambda tot: tot.stats.sum_rungs / tot.n,
+        ),
+        Metric(
+            "mean_mutual_defection",
+            "mean rounds of mutual defection",
+            lambda tot: tot.stats.sum_mutual_defection / tot.n,
+        ),
+        Metric(
+            "mean_idle",
+            "mean idle rounds (nothing on the table)",
+            lambda tot: tot.stats.sum_idle / tot.n,
+        ),
+        Metric(
+            "share_trapped",
+            "share unbound at the end with nothing the protocol could table accepted by both",
+            lambda tot: tot.stats.n_trapped / tot.n,
+        ),
+        Metric(
+            "bound_by_round",
+            "share bound by the end of each round t = 1..H (the binding-time distribution)",
+            lambda tot: np.cumsum(tot.stats.bind_hist[1:]) / tot.n,
+            in_columns=False,
+        ),
+        _payoff(0, "absolute"),
+        _payoff(1, "relative"),
+        _payoff(2, "absolute_discounted"),
+        _payoff(3, "relative_discounted"),
+    )
+}
+"""Registered outcome metrics, in the order of tables and JSON."""
+
+
+def metric(name: str) -> Metric:
+    """The registered metric called ``name`` (``KeyError`` if none)."""
+    return METRICS[name]
+
+
+def columns_of(values: Mapping[str, Any], actor_names: tuple[str, str]) -> dict[str, Any]:
+    """Flat columns of metric ``values`` (see the module docstring)."""
+    out: dict[str, Any] = {}
+    for m in METRICS.values():
+        if not m.in_columns:
+            continue
+        v = values[m.name]
+        names = m.column_names(actor_names)
+        if m.per_actor:
+            out.update({c: float(v[i]) for i, c in enumerate(names)})
+        elif m.parts:
+            out.update({c: v[i] for i, c in enumerate(names)})
+        else:
+            out[names[0]] = v
+    return out
+
+
+def json_of(values: Mapping[str, Any], actor_names: tuple[str, str]) -> dict[str, Any]:
+    """JSON-ready nested dict of metric ``values`` (see the module docstring)."""
+    out: dict[str, Any] = {}
+    for m in METRICS.values():
+        v = values[m.name]
+        if m.per_actor:
+            v = {a: float(v[i]) for i, a in enumerate(actor_names)}
+        elif m.parts:
+            v = list(v)
+        elif isinstance(v, np.ndarray):
+            v = [float(x) for x in v]
+        node = out
+        for key in m.path[:-1]:
+            node = node.setdefault(key, {})
+        node[m.path[-1]] = v
+    return out

@@ -1,0 +1,227 @@
+r"""The compiled view of many cells: padded arrays the kernel reads (docs/model.md sections 3 to 8).
+
+:func:`compile_cells` compiles each cell (a scenario) under a protocol
+(:mod:`binding_sim.dynamics.protocols`) and packs the programs into one
+:class:`Tables` of arrays, padded to the largest cell. Shapes use ``C``
+cells, ``S`` protocol states and ``Q`` offers per state; per-actor
+parameters of a cell are indexed ``[i, c]``, and an offer's per-actor data
+``[c, s, q, i]``, so that everything the kernel reads about one offer is
+contiguous. Every formula is applied here, once per cell: the acceptance
+margin's coefficients of each slot (:func:`binding_sim.model.margins.margin_coefficients`),
+the discount weights, the payoffs with threat and caps (through the
+protocol's slots).
+
+Later additions (per-type parameters, forward-looking margins) are new
+fields of :class:`Tables`, read by new branches of the kernel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..config.scenario import Scenario
+from ..errors import BindingSimError
+from ..model.margins import margin_coefficients
+from . import trust
+from .protocols import Program, Slot, check_protocol, compile_program
+
+__all__ = ["CellTables", "Tables", "compile_cells"]
+
+
+class Tables(NamedTuple):
+    """Every number the kernel reads, as arrays (a numba-friendly named tuple).
+
+    Per cell (``C``): ``horizon`` (int), ``model`` (trust-model id), ``lam``,
+    ``mu``, ``phi`` (trust rates), ``disc[c, t] = delta^(t-1)``,
+    ``tail[c, t] = sum of delta^(s-1) for s = t+1..H``. Per actor and cell
+    ``(2, C)``: ``k``, ``tau0``, ``eps``, ``beta`` (0 where infinite),
+    ``binf`` (infinite precision), ``bound_pay`` (``R_F``, paid after binding).
+
+    Offers, indexed ``[c, s, q]`` (cell, protocol state, priority) and then by
+    actor: the arrangement slot offered, ``coef (C, S, Q, 2, 3)`` (``c2, c1,
+    c0`` of each actor's margin) and ``pay (C, S, Q, 2, 4)`` (absolute ``R,
+    S, T, P``, threat and the state's caps applied), ``background (C, S, Q,
+    2)`` (``R`` of implemented rungs not on the table), ``weight (C, S, Q)``
+    (``w_X``), ``gated``, ``on_comply`` (next state or ``BIND``),
+    ``on_defect``. States ``(C, S)``: ``n_offers``, ``transparency``,
+    ``rungs``; ``idle_pay (C, S, 2)``.
+    """
+
+    horizon: np.ndarray
+    model: np.ndarray
+    lam: np.ndarray
+    mu: np.ndarray
+    phi: np.ndarray
+    disc: np.ndarray
+    tail: np.ndarray
+    k: np.ndarray
+    tau0: np.ndarray
+    eps: np.ndarray
+    beta: np.ndarray
+    binf: np.ndarray
+    bound_pay: np.ndarray
+    n_offers: np.ndarray
+    coef: np.ndarray
+    pay: np.ndarray
+    background: np.ndarray
+    weight: np.ndarray
+    gated: np.ndarray
+    on_comply: np.ndarray
+    on_defect: np.ndarray
+    transparency: np.ndarray
+    rungs: np.ndarray
+    idle_pay: np.ndarray
+
+
+@dataclass(frozen=True)
+class CellTables:
+    """The packed tables of a call plus what the Python side needs about them.
+
+    Attributes
+    ----------
+    protocol : str
+    arrays : Tables
+    programs : tuple of Program
+        Each cell's compiled protocol (for inspection and tests).
+    names : tuple of (str, str)
+        Each cell's actor names.
+    Hmax : int
+        The longest horizon.
+    """
+
+    protocol: str
+    arrays: Tables
+    programs: tuple[Program, ...]
+    names: tuple[tuple[str, str], ...]
+    Hmax: int
+
+    @property
+    def C(self) -> int:
+        """Number of cells."""
+        return len(self.programs)
+
+
+def _slots(program: Program) -> list[Slot]:
+    """The program's distinct slots in order of first appearance."""
+    seen: dict[int, Slot] = {}
+    for state in program.states:
+        for offer in state.offers:
+            seen.setdefault(id(offer.slot), offer.slot)
+    return list(seen.values())
+
+
+def compile_cells(
+    cells: Sequence[Scenario], protocol: str, horizon: int | None = None
+) -> CellTables:
+    """Compile ``cells`` under ``protocol`` into padded tables (see :class:`Tables`).
+
+    Raises
+    ------
+    BindingSimError
+        Unknown protocol, a protocol the scenario cannot run (``piecemeal``
+        without a ladder; the message names the scenario), or a horizon < 1.
+    """
+    check_protocol(protocol)
+    cells = list(cells)
+    programs = [compile_program(sc, protocol) for sc in cells]
+    Hs = [int(horizon if horizon is not None else sc.horizon) for sc in cells]
+    for sc, h in zip(cells, Hs, strict=True):
+        if h < 1:
+            raise BindingSimError(f"horizon = {h} for scenario {sc.name!r}: must be >= 1")
+    C = len(cells)
+    Hmax = max(Hs, default=1)
+    S = max((len(p.states) for p in programs), default=1)
+    Q = max((len(st.offers) for p in programs for st in p.states), default=1)
+
+    horizon_a = np.array(Hs, np.int64).reshape(C)
+    model = np.zeros(C, np.int64)
+    lam, mu, phi = np.zeros(C), np.zeros(C), np.zeros(C)
+    disc = np.zeros((C, Hmax + 1))
+    tail = np.zeros((C, Hmax + 1))
+    k, tau0, eps, beta = (np.zeros((2, C)) for _ in range(4))
+    binf = np.zeros((2, C), bool)
+    bound_pay = np.zeros((2, C))
+    n_offers = np.zeros((C, S), np.int64)
+    coef = np.zeros((C, S, Q, 2, 3))
+    pay = np.zeros((C, S, Q, 2, 4))
+    background = np.zeros((C, S, Q, 2))
+    weight = np.ones((C, S, Q))
+    gated = np.zeros((C, S, Q), bool)
+    on_comply = np.zeros((C, S, Q), np.int64)
+    on_defect = np.zeros((C, S, Q), np.int64)
+    transparency = np.zeros((C, S))
+    rungs = np.zeros((C, S), np.int64)
+    idle_pay = np.zeros((C, S, 2))
+
+    for c, (sc, prog, h) in enumerate(zip(cells, programs, Hs, strict=True)):
+        model[c] = trust.model_id(sc.trust_model)
+        lam[c], mu[c], phi[c] = sc.building_rate, sc.erosion_rate, sc.recovery_rate
+        d = sc.discount_factor ** np.arange(h, dtype=float)
+        disc[c, 1 : h + 1] = d
+        suffix = np.cumsum(d[::-1])[::-1]  # suffix[i] = sum of d[i:]
+        tail[c, 1:h] = suffix[1:h]
+        for i, act in enumerate(sc.actors):
+            k[i, c] = act.relative_gains
+            tau0[i, c] = act.initial_trust
+            eps[i, c] = act.incident_rate
+            b = act.decision_precision
+            binf[i, c] = math.isinf(b)
+            beta[i, c] = 0.0 if math.isinf(b) else b
+        bound_pay[:, c] = prog.bound_payment
+        margins = {
+            id(s): np.array(
+                [margin_coefficients(k[i, c], s.payoffs[i], s.payoffs[1 - i]) for i in range(2)]
+            )
+            for s in _slots(prog)
+        }
+        for s_idx, state in enumerate(prog.states):
+            n_offers[c, s_idx] = len(state.offers)
+            transparency[c, s_idx] = state.transparency
+            rungs[c, s_idx] = state.rungs
+            idle_pay[c, s_idx] = state.idle_payment
+            for q, offer in enumerate(state.offers):
+                coef[c, s_idx, q] = margins[id(offer.slot)]
+                pay[c, s_idx, q] = offer.slot.payoffs
+                background[c, s_idx, q] = offer.background
+                weight[c, s_idx, q] = offer.slot.trust_weight
+                gated[c, s_idx, q] = offer.gated
+                on_comply[c, s_idx, q] = offer.on_comply
+                on_defect[c, s_idx, q] = offer.on_defect
+    arrays = Tables(
+        horizon=horizon_a,
+        model=model,
+        lam=lam,
+        mu=mu,
+        phi=phi,
+        disc=disc,
+        tail=tail,
+        k=k,
+        tau0=tau0,
+        eps=eps,
+        beta=beta,
+        binf=binf,
+        bound_pay=bound_pay,
+        n_offers=n_offers,
+        coef=coef,
+        pay=pay,
+        background=background,
+        weight=weight,
+        gated=gated,
+        on_comply=on_comply,
+        on_defect=on_defect,
+        transparency=transparency,
+        rungs=rungs,
+        idle_pay=idle_pay,
+    )
+    return CellTables(
+        protocol=protocol,
+        arrays=arrays,
+        programs=tuple(programs),
+        names=tuple(sc.actor_names for sc in cells),
+        Hmax=Hmax,
+    )
