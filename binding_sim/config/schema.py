@@ -1,10 +1,20 @@
-"""Every scenario-file key: type, default, range, unit and meaning (docs/model.md section 10).
+"""Every configuration key: type, default, range, unit, meaning and place (docs/model.md section 10).
 
 The table :data:`SCENARIO_KEYS` is the single source of truth for scenario
 files: the loader validates against it, ``--set`` overrides and sweep designs
 are type-checked with it, and ``docs/reference/config.md`` is generated from
 it (a test keeps the two in step). ``*`` in a key stands for an actor name
 (``actors.*``) or an arrangement name (``arrangements.*``).
+
+The structure of a scenario file is stated here once too: :data:`TABLES`
+says which tables exist, what their ``*`` names and where their keys live
+in a validated :class:`~binding_sim.config.scenario.Scenario`
+(:func:`target`); :data:`FIXED_KEYS` which keys a design cannot vary. The
+scenario validator, the design resolver (:mod:`binding_sim.config.design`),
+the sweep-cell builder (:mod:`binding_sim.config.cells`) and the reference
+read them. Experiment files (:data:`EXPERIMENT_KEYS`, :data:`DESIGN_KEYS`)
+and analysis-only experiment files (:data:`ANALYSIS_KEYS`) are described
+the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +23,28 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SCENARIO_KEYS", "KeySpec", "check_value", "markdown_reference", "spec_for"]
+__all__ = [
+    "ANALYSIS_COMMON",
+    "ANALYSIS_KEYS",
+    "ARRANGEMENT_NAME_KEYS",
+    "DESIGN_KEYS",
+    "DESIGN_KINDS",
+    "EXPERIMENT_KEYS",
+    "FIXED_KEYS",
+    "MAX_CELLS",
+    "SCENARIO_KEYS",
+    "SEED_MAX",
+    "TABLES",
+    "KeySpec",
+    "TableSpec",
+    "check_value",
+    "is_plain_file_name",
+    "markdown_reference",
+    "sections",
+    "spec_for",
+    "table_of",
+    "target",
+]
 
 
 @dataclass(frozen=True)
@@ -24,8 +55,8 @@ class KeySpec:
     ----------
     key : str
         Dotted key pattern (``*`` matches one name).
-    kind : {"float", "int", "str", "str_list"}
-        Value type.
+    kind : {"float", "int", "str", "str_list", "float_list", "filename"}
+        Value type (``filename``: a plain file name, see :func:`check_value`).
     default : object
         Default when the key is absent (``None``: required or no default).
     lo, hi : float or None
@@ -63,6 +94,10 @@ class KeySpec:
             return "must be a non-empty string"
         if self.kind == "str_list":
             return "must be a list of strings"
+        if self.kind == "float_list":
+            return "must be a non-empty list of numbers"
+        if self.kind == "filename":
+            return "must be a plain file name (letters, digits, '-', '_', '.'; not '.' or '..')"
         what = "an integer" if self.kind == "int" else "a number"
         parts = []
         if self.lo is not None:
@@ -95,6 +130,16 @@ def check_value(spec: KeySpec, value: Any) -> str | None:
     if spec.kind == "str_list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return spec.allowed()
+        return None
+    if spec.kind == "filename":
+        return None if is_plain_file_name(value) else spec.allowed()
+    if spec.kind == "float_list":
+        if not isinstance(value, list) or not value:
+            return spec.allowed()
+        for v in value:
+            item = check_value(_element(spec), v)
+            if item is not None:
+                return f"{item} (element {v!r})"
         return None
     if isinstance(value, bool):
         return spec.allowed()
@@ -388,3 +433,264 @@ def markdown_reference() -> str:
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ structure
+@dataclass(frozen=True)
+class TableSpec:
+    """Where the keys of one scenario-file table live, and what shape the table has.
+
+    Attributes
+    ----------
+    pattern : str
+        The table's dotted pattern (``*`` = one name), e.g. ``arrangements.*.effects``.
+    holds : str
+        Where its keys live in a validated
+        :class:`~binding_sim.config.scenario.Scenario`: an attribute path in
+        which ``[]`` selects the element named by the key's next ``*`` (an
+        actor or an arrangement), or every element when the key names none
+        (``arrangements.*.payoffs.R`` sets ``R`` of both actors). ``""``: the
+        scenario itself. A key ``TABLE.NAME`` lives at ``holds.NAME``.
+    doc : str
+        What the table is, for the reference.
+    names : str
+        For a pattern ending in ``*``: what the name is (``"actor"`` or
+        ``"arrangement"``).
+    not_for : tuple of str
+        Names of the enclosing ``*`` that have no such table (the formal
+        treaty has no effects).
+    """
+
+    pattern: str
+    holds: str
+    doc: str
+    names: str = ""
+    not_for: tuple[str, ...] = ()
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("scenario", "", "name, horizon, discounting and the common threat"),
+    TableSpec("trust", "", "the trust dynamics of docs/model.md section 4"),
+    TableSpec(
+        "actors.*",
+        "actors[]",
+        "one table per actor, exactly two; the first is the row player",
+        names="actor",
+    ),
+    TableSpec(
+        "arrangements.*",
+        "arrangements[]",
+        "one table per arrangement; `formal` (the treaty F, scope 1) is required",
+        names="arrangement",
+    ),
+    TableSpec(
+        "arrangements.*.payoffs",
+        "arrangements[].payoffs[]",
+        "`R`, `S`, `T`, `P` for both actors, or one table per actor (below)",
+    ),
+    TableSpec(
+        "arrangements.*.payoffs.*",
+        "arrangements[].payoffs[]",
+        "`R`, `S`, `T`, `P` of the named actor (given for both actors)",
+        names="actor",
+    ),
+    TableSpec(
+        "arrangements.*.effects",
+        "arrangements[]",
+        "what a piecemeal rung does once implemented (not for `formal`)",
+        not_for=("formal",),
+    ),
+    TableSpec("protocols.piecemeal", "", "the piecemeal ladder (optional)"),
+)
+"""Every table of a scenario file, with where its keys live in a :class:`Scenario`."""
+
+FIXED_KEYS = frozenset({"scenario.name", "trust.model"})
+"""Keys a sweep design cannot vary: they select structure, not a value."""
+
+
+def table_of(pattern: str) -> TableSpec | None:
+    """The table holding the key ``pattern`` (``actors.*.relative_gains`` -> ``actors.*``)."""
+    head = pattern.rsplit(".", 1)[0]
+    for table in TABLES:
+        if table.pattern == head:
+            return table
+    return None
+
+
+def sections() -> tuple[str, ...]:
+    """The top-level tables of a scenario file, in schema order."""
+    return tuple(dict.fromkeys(t.pattern.split(".")[0] for t in TABLES))
+
+
+def target(key: str) -> tuple[str, ...] | None:
+    """Where the concrete dotted ``key`` lives in a :class:`Scenario`: attribute steps.
+
+    A step ``"actors[NATO]"`` selects an element by name, ``"payoffs[]"`` every
+    element; ``None`` if the schema does not say (the key is then set by
+    validating the whole scenario again). Read by the sweep-cell builder of
+    :mod:`binding_sim.config.cells`.
+    """
+    spec = spec_for(key)
+    if spec is None:
+        return None
+    table = table_of(spec.key)
+    if table is None:
+        return None
+    names = [k for k, p in zip(key.split("."), spec.key.split("."), strict=True) if p == "*"]
+    steps: list[str] = []
+    for step in (table.holds.split(".") if table.holds else []) + [key.split(".")[-1]]:
+        if step.endswith("[]"):
+            steps.append(f"{step[:-2]}[{names.pop(0)}]" if names else step)
+        else:
+            steps.append(step)
+    return tuple(steps)
+
+
+def is_plain_file_name(value: Any) -> bool:
+    """Whether ``value`` is a plain file name: letters, digits, ``-``, ``_``, ``.``; not ``.``/``..``.
+
+    Such a name can be used as a folder name under another folder without
+    leaving it (no separator, no parent reference, not absolute).
+    """
+    return (
+        isinstance(value, str)
+        and value not in ("", ".", "..")
+        and all(c.isalnum() or c in "-_." for c in value)
+        and value.isprintable()
+    )
+
+
+def _element(spec: KeySpec) -> KeySpec:
+    """The spec of one element of a ``float_list`` key."""
+    from dataclasses import replace
+
+    return replace(spec, kind="float")
+
+
+# ----------------------------------------------------------- experiment files
+SEED_MAX = 2**63 - 1
+"""Largest root seed (seeds are stored as 64-bit signed integers in the tables)."""
+
+MAX_CELLS = 10_000_000
+"""Largest number of cells a design may have (a guard against typos)."""
+
+_EXPERIMENT_SPECS = [
+    KeySpec(
+        "experiment.name",
+        "filename",
+        None,
+        "experiment name (default: the file's stem); also the default output folder "
+        "sweeps/NAME, so a plain file name",
+    ),
+    KeySpec("experiment.description", "str", "", "one-line description"),
+    KeySpec(
+        "experiment.scenario",
+        "str",
+        None,
+        "scenario: a preset name or a path to a TOML file, relative to the experiment file",
+        required=True,
+    ),
+    KeySpec(
+        "experiment.protocols",
+        "str_list",
+        None,
+        "protocols to run in every cell, from 'formal' and 'piecemeal' "
+        "(default: both if the scenario has a ladder, else 'formal')",
+    ),
+    KeySpec(
+        "experiment.reps",
+        "int",
+        1000,
+        "replicates per cell and protocol (--reps overrides)",
+        "replicates",
+        lo=1,
+        hi=1_000_000_000,
+    ),
+    KeySpec(
+        "experiment.horizon",
+        "int",
+        None,
+        "rounds per replicate (default: the scenario's scenario.horizon)",
+        "rounds",
+        lo=1,
+        hi=1_000_000,
+    ),
+    KeySpec(
+        "experiment.seed",
+        "int",
+        None,
+        "root seed of docs/model.md section 11 (default: drawn from the OS, printed and recorded; "
+        "--seed overrides)",
+        lo=0,
+        hi=SEED_MAX,
+    ),
+    KeySpec(
+        "experiment.quick_reps",
+        "int",
+        200,
+        "replicates in quick mode (figure scripts' --quick), unless --reps is given",
+        "replicates",
+        lo=1,
+        hi=1_000_000_000,
+    ),
+]
+
+EXPERIMENT_KEYS: dict[str, KeySpec] = {s.key: s for s in _EXPERIMENT_SPECS}
+"""Scalar keys of the ``[experiment]`` table of an experiment file (``set`` is a table)."""
+
+DESIGN_KINDS = ("grid", "list", "lhs")
+"""The design kinds of an experiment file (``design.kind``)."""
+
+DESIGN_KEYS: dict[str, tuple[str, ...]] = {
+    "grid": ("grid",),
+    "list": ("points",),
+    "lhs": ("samples", "ranges"),
+}
+"""The keys of the ``[design]`` table besides ``kind``, by design kind."""
+
+ANALYSIS_COMMON = ("experiment.name", "experiment.description", "experiment.scenario")
+"""Keys of :data:`EXPERIMENT_KEYS` an analysis-only experiment file may hold (and ``set``)."""
+
+_ANALYSIS_SPECS = [
+    KeySpec(
+        "experiment.arrangements",
+        "str_list",
+        None,
+        "arrangements whose stage games are played (tournament figures)",
+    ),
+    KeySpec("experiment.players", "str_list", None, "strategy names (tournament figures)"),
+    KeySpec("experiment.turns", "int", 200, "rounds per match", "rounds", lo=1, hi=1_000_000),
+    KeySpec(
+        "experiment.noise",
+        "float",
+        0.05,
+        "implementation noise: chance that a move is flipped",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "experiment.trust",
+        "float",
+        None,
+        "both actors' trust (default: each actor's initial_trust)",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec("ranking.arrangement", "str", None, "arrangement of the ranking panels"),
+    KeySpec(
+        "ranking.relative_gains",
+        "float_list",
+        None,
+        "values of k at which the tournament ranking is shown",
+        lo=0.0,
+        hi=_K_BOUND,
+    ),
+]
+
+ANALYSIS_KEYS: dict[str, KeySpec] = {s.key: s for s in _ANALYSIS_SPECS}
+"""Further keys an analysis-only experiment file (no simulation) may hold, by dotted key."""
+
+ARRANGEMENT_NAME_KEYS = ("experiment.arrangements", "ranking.arrangement")
+"""Keys of :data:`ANALYSIS_KEYS` whose values name arrangements of the file's scenario."""
