@@ -358,12 +358,8 @@ def run_experiment(
     exp = load_experiment(path, quick)
     if workers is None and quick:
         workers = 1  # a quick run is too small to pay for starting worker processes
-    results = run_sweep(exp, workers=workers, quiet=True)
-    import pandas as pd
-
-    binding_time = results.attrs.get("binding_time", pd.DataFrame())
-    results.attrs = {}
-    return results, binding_time, exp
+    result = run_sweep(exp, workers=workers, quiet=True)
+    return result.results, result.binding_time, exp
 
 
 def provenance(exp: Experiment) -> dict[str, Any]:
