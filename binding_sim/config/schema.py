@@ -526,12 +526,13 @@ def target(key: str) -> tuple[str, ...] | None:
     """Where the concrete dotted ``key`` lives in a :class:`Scenario`: attribute steps.
 
     A step ``"actors[NATO]"`` selects an element by name, ``"payoffs[]"`` every
-    element; ``None`` if the schema does not say (the key is then set by
+    element; ``None`` for keys a design cannot vary (:data:`FIXED_KEYS`) and
+    keys of tables :data:`TABLES` does not place (such a key is set by
     validating the whole scenario again). Read by the sweep-cell builder of
     :mod:`binding_sim.config.cells`.
     """
     spec = spec_for(key)
-    if spec is None:
+    if spec is None or spec.key in FIXED_KEYS:
         return None
     table = table_of(spec.key)
     if table is None:

@@ -270,7 +270,7 @@ def _recv_exactly(sock: socket.socket, n: int) -> bytes:
     return data
 
 
-def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
+def probe_scheduler(address: str, timeout: float | None = None) -> None:
     """Check that the TCP service at ``address`` greets like a Dask scheduler.
 
     A Dask server writes its handshake as soon as a connection opens: an
@@ -280,6 +280,7 @@ def probe_scheduler(address: str, timeout: float = PROBE_TIMEOUT) -> None:
     :class:`SweepError` before Dask reads a byte. Addresses of other
     protocols (``tls://``, ``ucx://``) are left to Dask.
     """
+    timeout = PROBE_TIMEOUT if timeout is None else timeout
     parsed = _split_address(address)
     if parsed is None:
         return
@@ -332,10 +333,10 @@ def run_dask(
     """A Dask distributed cluster (``"local"``: a LocalCluster of ``workers`` processes).
 
     ``make_tasks(slots)`` gives the batches once the cluster's number of
-    threads is known (the batch size depends on it).
+    threads is known (the batch size depends on it). An address is checked
+    with :func:`probe_scheduler` first (by :func:`~binding_sim.sweep.run_sweep`,
+    before the output folder is touched).
     """
-    if scheduler != "local":
-        probe_scheduler(scheduler)
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:  # pragma: no cover - dask is a dependency

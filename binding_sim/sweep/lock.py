@@ -89,6 +89,7 @@ class OutputLock:
         self.path = root / LOCK
         self.stale: dict[str, Any] | None = None
         self._fd: int | None = None
+        self._created = False
 
     def _read(self, fd: int) -> dict[str, Any]:
         try:
@@ -102,6 +103,7 @@ class OutputLock:
     def acquire(self) -> None:
         """Take the lock or raise :class:`SweepError` naming the sweep that holds it."""
         try:
+            self._created = not self.root.exists()
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SweepError(
@@ -184,7 +186,11 @@ class OutputLock:
         }
 
     def release(self) -> None:
-        """Remove the lock file and drop the lock (idempotent)."""
+        """Remove the lock file and drop the lock (idempotent).
+
+        A folder the lock created and nothing else was written to (a sweep
+        refused before any work) is removed too.
+        """
         fd, self._fd = self._fd, None
         if fd is None:
             return
@@ -195,3 +201,6 @@ class OutputLock:
                     self.path.unlink()
         finally:
             os.close(fd)  # closing drops the flock
+        if self._created:
+            with contextlib.suppress(OSError):
+                self.root.rmdir()  # only if empty

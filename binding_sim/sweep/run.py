@@ -35,7 +35,7 @@ from ..config.schema import EXPERIMENT_KEYS
 from ..serialize import to_jsonable
 from .batching import BatchTask, auto_batch_size, batch_tasks, part_failures
 from .errors import SweepError, SweepFailed
-from .executors import run_dask, run_processes, run_serial
+from .executors import probe_scheduler, run_dask, run_processes, run_serial
 from .lock import OutputLock, describe
 from .memory import batch_bytes, check_memory, tables_bytes
 from .record import GitProbe, now, run_record
@@ -186,6 +186,8 @@ def run_sweep(
         raise SweepError(f"--batch-size = {batch_size!r}: must be an integer >= 1")
     if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
         raise SweepError(f"--scheduler = {scheduler!r}: give tcp://HOST:PORT or 'local'")
+    if scheduler is not None and scheduler != "local":
+        probe_scheduler(scheduler)  # before the output folder is touched
 
     with contextlib.ExitStack() as stack:
         temporary = out is None
