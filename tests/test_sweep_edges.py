@@ -591,7 +591,9 @@ def test_tables_beyond_the_memory_are_refused_with_how_to_split(
     with pytest.raises(memory.MemoryLimitError) as info:
         run_sweep(path, out=tmp_path / "o", workers=1)
     text = str(info.value)
-    assert text.startswith("the tables of 6 cells x 2 protocol(s) x 1000000 rounds needs about ")
+    assert text.startswith(
+        "assembling the tables of 6 cells x 2 protocol(s) x 1000000 rounds needs about "
+    )
     assert text.endswith(
         " GiB of memory; 1.0 GiB is available: split the design into several experiments "
         "with fewer cells each (or shorten the horizon), one --out folder each"

@@ -453,7 +453,7 @@ class _Run:
                 "give a smaller --batch-size or fewer --workers",
             )
         check_memory(
-            f"the tables of {exp.n_cells} cells x {protocols} protocol(s) x {horizon} rounds",
+            f"assembling the tables of {exp.n_cells} cells x {protocols} protocol(s) x {horizon} rounds",
             tables_bytes(exp.n_cells, protocols, horizon),
             "split the design into several experiments with fewer cells each "
             "(or shorten the horizon), one --out folder each",
