@@ -114,7 +114,8 @@ def _atomic_write(
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
-            os.fchmod(fh.fileno(), mode)
+            if hasattr(os, "fchmod"):  # POSIX: mkstemp made it private; give it the umask's mode
+                os.fchmod(fh.fileno(), mode)
             if sync:
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
