@@ -25,7 +25,14 @@ from binding_sim.config.analysis_file import load_analysis_file
 from binding_sim.config.cells import CellBuilder
 from binding_sim.config.experiment import Experiment
 from binding_sim.config.scenario import Scenario
-from binding_sim.config.schema import FIXED_KEYS, SCENARIO_KEYS, TABLES, sections, target
+from binding_sim.config.schema import (
+    FIXED_KEYS,
+    SCENARIO_KEYS,
+    TABLES,
+    sections,
+    table_keys,
+    target,
+)
 from binding_sim.errors import ConfigError
 from binding_sim.plot.figures import analysis_axis, load_analysis_experiment
 
@@ -328,6 +335,10 @@ def test_schema_places_keys_in_the_scenario() -> None:
     assert target("arrangements.x.effects.cap_factor") == ("arrangements[x]", "cap_factor")
     assert target("protocols.piecemeal.setback") == ("setback",)
     assert target("scenario.name") is None and target("no.such") is None
+    # what a table may hold, as the validator reads it: the formal treaty has no effects
+    assert table_keys("arrangements.*", "formal") == ["scope", "trust_weight", "payoffs"]
+    assert table_keys("arrangements.*", "rung") == ["scope", "trust_weight", "payoffs", "effects"]
+    assert table_keys("arrangements.*.effects") == ["transparency_gain", "cap_factor"]
     sc = Scenario.load("krickovic2016")
     for key in ("scenario.horizon", "trust.recovery_rate", "actors.Russia.decision_precision"):
         node: Any = sc

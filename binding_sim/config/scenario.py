@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import MISSING, ConfigError, did_you_mean
 from ..model.arrangement import Arrangement, Payoffs
 from .loader import parse_toml, read_text
-from .schema import SCENARIO_KEYS, KeySpec, check_value, sections
+from .schema import SCENARIO_KEYS, KeySpec, check_value, sections, table_keys
 
 __all__ = [
     "FORMAL",
@@ -513,10 +513,7 @@ class _Validator:
         for name in names:
             pre = f"arrangements.{name}"
             body = self.table(pre, tbl[name])
-            allowed = ["scope", "trust_weight", "payoffs"] + (
-                [] if name == FORMAL else ["effects"]
-            )
-            self.unknown(pre, body, allowed)
+            self.unknown(pre, body, table_keys("arrangements.*", name))
             scope = self.value(f"{pre}.scope", "arrangements.*.scope", body, "scope")
             if name == FORMAL and scope != 1.0:
                 raise self.fail(

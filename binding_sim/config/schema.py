@@ -42,6 +42,7 @@ __all__ = [
     "markdown_reference",
     "sections",
     "spec_for",
+    "table_keys",
     "table_of",
     "target",
 ]
@@ -598,6 +599,25 @@ def table_of(pattern: str) -> TableSpec | None:
         if table.pattern == head:
             return table
     return None
+
+
+def table_keys(pattern: str, name: str | None = None) -> list[str]:
+    """What a table ``pattern`` may hold: its keys, then its sub-tables, in schema order.
+
+    ``name`` is the name its ``*`` takes (``table_keys("arrangements.*", "formal")``
+    leaves out ``effects``, which the formal treaty does not have).
+    """
+    depth = pattern.count(".") + 1
+    keys = [k.split(".")[-1] for k in SCENARIO_KEYS if k.rsplit(".", 1)[0] == pattern]
+    tables = [
+        t.pattern.split(".")[-1]
+        for t in TABLES
+        if t.pattern.count(".") == depth
+        and t.pattern.rsplit(".", 1)[0] == pattern
+        and t.pattern.split(".")[-1] != "*"
+        and (name is None or name not in t.not_for)
+    ]
+    return keys + tables
 
 
 def sections() -> tuple[str, ...]:
