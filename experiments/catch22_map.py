@@ -10,37 +10,30 @@ from pathlib import Path
 
 import numpy as np
 
+from binding_sim.config.analysis_file import load_analysis_file
 from binding_sim.config.scenario import Scenario
 from binding_sim.errors import ConfigError
 from binding_sim.plot.catch22 import catch22_map_figure, catch22_table
-from binding_sim.plot.figures import (
-    analysis_axis,
-    load_analysis_experiment,
-    publish,
-    script_main,
-)
+from binding_sim.plot.figures import publish, script_main
 
 HERE = Path(__file__).resolve().parent
 TOML = HERE / "catch22_map.toml"
 QUICK_AXIS = 21  # analysis only and cheap: a quick map keeps 21 values per axis
 
 
-def axis(key: str, spec: object, quick: bool) -> np.ndarray:
-    """Grid values of one key (num <= QUICK_AXIS when quick)."""
-    return analysis_axis(spec, quick=quick, quick_num=QUICK_AXIS, source=TOML, key=key)
-
-
 def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     """Catch-22 map: formal, piecemeal-only and neither regions with class boundaries."""
-    exp, scenario = load_analysis_experiment(TOML)
-    design = exp.get("design", {})
-    grid = design.get("grid", {})
-    if design.get("kind", "grid") != "grid" or not isinstance(grid, dict) or len(grid) != 2:
-        raise ConfigError(str(TOML), "design", design, "a grid over exactly two keys (x, then y)")
-    (x_key, x_spec), (y_key, y_spec) = grid.items()
-    data = catch22_table(
-        scenario, x_key, axis(x_key, x_spec, quick), y_key, axis(y_key, y_spec, quick)
-    )
+    exp = load_analysis_file(TOML, keys=())  # validated: unknown keys, types, ranges
+    scenario = exp.scenario
+    if len(exp.grid) != 2:
+        raise ConfigError(
+            str(TOML), "design.grid", sorted(exp.grid), "a grid over exactly two keys (x, then y)"
+        )
+    x_key, y_key = exp.grid
+    cap = QUICK_AXIS if quick else None
+    x_values = np.asarray(exp.axis(x_key, cap), dtype=float)
+    y_values = np.asarray(exp.axis(y_key, cap), dtype=float)
+    data = catch22_table(scenario, x_key, x_values, y_key, y_values)
     point = [_value(scenario, x_key), _value(scenario, y_key)]
     meta = {
         "scenario": scenario.name,

@@ -144,7 +144,7 @@ def compile_cells(
     Hmax = max(Hs, default=1)
 
     when_accepted = np.array(
-        [formal and sc.formal_offer == "when_accepted" for sc in cells], bool
+        [formal and sc.offer == "when_accepted" for sc in cells], bool
     ).reshape(C)
     k = np.zeros((2, C))
     tau0 = np.zeros((2, C))

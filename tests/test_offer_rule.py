@@ -35,7 +35,7 @@ def delta(tau: float) -> float:
 def test_every_round_is_the_default_and_todays_rule(overrides: list[str]) -> None:
     base = Scenario.load("krickovic2016", overrides)
     explicit = base.with_values({"protocols.formal.offer": "every_round"})
-    assert base.formal_offer == "every_round"
+    assert base.offer == "every_round"
     a = simulate(base, "formal", 3000, seed=31, record=True)
     b = simulate(explicit, "formal", 3000, seed=31, record=True)
     c = oracle_simulate(base, "formal", 3000, seed=31, record=True)
@@ -163,7 +163,7 @@ def test_bad_offer_value_is_a_one_line_error() -> None:
 def test_offer_round_trips_through_to_dict() -> None:
     sc = Scenario.load("krickovic2016", ["protocols.formal.offer=when_accepted"])
     again = Scenario.from_dict(sc.to_dict())
-    assert again.formal_offer == "when_accepted" and again.to_dict() == sc.to_dict()
+    assert again.offer == "when_accepted" and again.to_dict() == sc.to_dict()
     assert Scenario.load("exporting_security2010").to_dict()["protocols"] == {
         "formal": {"offer": "every_round"}
     }

@@ -11,7 +11,9 @@ sweep's own code path and sends itself ``SIGKILL`` when the hook fires:
 ``mid_part_write``        half of a part's bytes written to its temporary file
 ``before_rename``         part fully written and fsynced, before ``os.replace``
 ``after_part``            part renamed into place, before the ``log.jsonl`` line
-``final_tables``          ``results.parquet`` in place, ``results.csv`` not yet
+``final_tables``          ``results.parquet`` staged, ``results.csv`` being staged (the
+                          finished record, the commit point, not yet written)
+``after_commit``          finished record written, the staged tables not yet renamed
 ``group_mid_write``       two worker processes busy; the whole process group is
                           killed while the parent writes a part
 ========================  ==========================================================
@@ -41,7 +43,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import binding_sim.dynamics.engine as engine
-import binding_sim.sweep as sweep
+import binding_sim.sweep.store as store
 from binding_sim.cli import main
 from binding_sim.config.experiment import Experiment
 from binding_sim.sweep import read_results, run_sweep
@@ -90,12 +92,21 @@ def reference(exp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two tables of a finished sweep folder."""
+    result = read_results(out)
+    return result.results, result.binding_time
+
+
+FINAL_TABLES = ("results.csv", "binding_time.csv", "results.parquet", "binding_time.parquet")
+
+
 def assert_identical(ref: Path, out: Path) -> None:
     """Same tables: all four files byte for byte, and the parquet values read back."""
     for name in ("results.csv", "binding_time.csv", "results.parquet", "binding_time.parquet"):
         assert (ref / name).read_bytes() == (out / name).read_bytes(), name
-    ra, ba = read_results(ref)
-    rb, bb = read_results(out)
+    ra, ba = tables(ref)
+    rb, bb = tables(out)
     pd.testing.assert_frame_equal(ra, rb, check_exact=True)
     pd.testing.assert_frame_equal(ba, bb, check_exact=True)
 
@@ -198,9 +209,13 @@ def install_kill(point: str, n: int, log: Path) -> None:
             return real_write(table, where, *a, **kw)
 
         pq.write_table = write_table
-    elif point in ("before_rename", "final_tables"):
+    elif point in ("before_rename", "final_tables", "after_commit"):
         real_replace = os.replace
-        target = "part-" if point == "before_rename" else "results.csv"
+        target = {
+            "before_rename": "part-",
+            "final_tables": ".results.csv.staged",
+            "after_commit": "results.parquet",
+        }[point]
 
         def replace(src, dst, *a, **kw):  # type: ignore[no-untyped-def]
             if Path(dst).name.startswith(target) and hit():
@@ -209,14 +224,14 @@ def install_kill(point: str, n: int, log: Path) -> None:
 
         os.replace = replace
     elif point == "after_part":
-        real_log = sweep.Store.log
+        real_log = store.Store.log
 
         def log_event(self, event, **fields):  # type: ignore[no-untyped-def]
             if event == "batch" and hit():
                 kill()
             return real_log(self, event, **fields)
 
-        sweep.Store.log = log_event  # type: ignore[method-assign]
+        store.Store.log = log_event  # type: ignore[method-assign]
     elif point != "none":
         raise ValueError(point)
 
@@ -250,7 +265,7 @@ CHAIN = [
     ("mid_part_write", 1, {0, 1, 2}),  # cell 3's part half written
     ("before_rename", 1, {0, 1, 2}),  # cell 3's part complete, not renamed
     ("after_part", 2, {0, 1, 2, 3, 4}),  # cell 4's part renamed, log line missing
-    ("final_tables", 1, set(range(N_CELLS))),  # results.parquet replaced, CSV not yet
+    ("final_tables", 1, set(range(N_CELLS))),  # results.parquet staged, CSV being staged
 ]
 
 
@@ -273,8 +288,8 @@ def test_sigkill_at_every_point_then_resume_is_bit_identical(
         if point == "mid_part_write":
             stale = list((out / "parts").glob(".part-*.tmp"))
             assert len(stale) == 1 and 0 < stale[0].stat().st_size
-        if point != "final_tables":
-            assert not (out / "results.csv").exists()
+        # run.json is the commit point: no final table beside a running record
+        assert not [n for n in FINAL_TABLES if (out / n).exists()], point
 
     log = tmp_path / "sim-final.jsonl"
     status = run_child("none", 0, log, resume=True, **kwargs)
@@ -282,7 +297,30 @@ def test_sigkill_at_every_point_then_resume_is_bit_identical(
     assert simulated(log, rates) == []  # everything was on disk: nothing recomputed
     assert_identical(reference, out)
     assert not list((out / "parts").glob(".*.tmp"))  # stale temporaries cleaned up
+    assert not list(out.glob(".*.staged"))  # staged tables of the killed commit too
     assert json.loads((out / "run.json").read_text())["status"] == "complete"
+
+
+@needs_fork
+def test_sigkill_after_the_commit_then_resume_rebuilds_the_tables(
+    exp_path: Path, reference: Path, rates: list[float], tmp_path: Path
+) -> None:
+    """Killed between the finished record and the renames: no half set of tables is read."""
+    out = tmp_path / "out"
+    kwargs = {"experiment": exp_path, "out": out, "workers": 1, "batch_size": 1, "quiet": True}
+    status = run_child("after_commit", 1, tmp_path / "sim.jsonl", **kwargs)
+    assert killed(status)
+    assert json.loads((out / "run.json").read_text())["status"] == "complete"
+    assert not [n for n in FINAL_TABLES if (out / n).exists()]
+    assert sorted(p.name for p in out.glob(".*.staged")) == [
+        f".{n}.staged" for n in sorted(FINAL_TABLES)
+    ]
+    log = tmp_path / "sim-resume.jsonl"
+    status = run_child("none", 0, log, resume=True, **kwargs)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert simulated(log, rates) == []  # only assembled again from the parts
+    assert_identical(reference, out)
+    assert not list(out.glob(".*.staged"))
 
 
 @needs_fork
@@ -363,10 +401,10 @@ def test_failing_cell_recorded_others_finish_cli_exit_and_resume_retries_only_it
     assert "--resume" in err
     failed = pd.read_csv(out / "failed.csv")
     assert failed["cell"].tolist() == [5] and failed["protocol"].tolist() == ["piecemeal"]
-    results, _ = read_results(out)
+    results = read_results(out).results
     assert len(results) == 2 * N_CELLS - 1  # every row but cell 5's piecemeal
     # the rows that finished equal the reference's
-    ref, _ = read_results(reference)
+    ref = read_results(reference).results
     keep = ~((ref["cell"] == 5) & (ref["protocol"] == "piecemeal"))
     pd.testing.assert_frame_equal(
         ref[keep].reset_index(drop=True), results.reset_index(drop=True), check_exact=True
@@ -455,16 +493,16 @@ def test_disk_full_is_a_clear_error_and_resume_finishes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "out"
-    real = sweep.Store.write_part
+    real = store.Store.write_part
     hit = _nth(4)
 
     def write_part(self, task, table):  # type: ignore[no-untyped-def]
         if hit():
             # what the real writer does on a full disk: the temporary file fails
-            monkeypatch.setattr(sweep.pq, "write_table", _enospc)
+            monkeypatch.setattr(store.pq, "write_table", _enospc)
         return real(self, task, table)
 
-    monkeypatch.setattr(sweep.Store, "write_part", write_part)
+    monkeypatch.setattr(store.Store, "write_part", write_part)
     argv = ["sweep", str(exp_path), "--out", str(out), "--workers", "1", "--batch-size", "1"]
     status = main([*argv, "--quiet"])
     err = capsys.readouterr().err
@@ -565,7 +603,7 @@ def test_results_of_a_different_scenario_are_never_overwritten_without_force(
     assert (
         main(["sweep", str(other), "--out", str(out), "--workers", "1", "--quiet", "--force"]) == 0
     )
-    results, _ = read_results(out)
+    results = read_results(out).results
     assert (
         json.loads((out / "run.json").read_text())["scenario"]["scenario"]["name"]
         == "exporting_security2010"

@@ -61,9 +61,15 @@ def reference(small_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return out
 
 
+def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two tables of a finished sweep folder."""
+    result = read_results(out)
+    return result.results, result.binding_time
+
+
 def assert_same_tables(a: Path, b: Path) -> None:
-    ra, ba = read_results(a)
-    rb, bb = read_results(b)
+    ra, ba = tables(a)
+    rb, bb = tables(b)
     pd.testing.assert_frame_equal(ra, rb, check_exact=True)
     pd.testing.assert_frame_equal(ba, bb, check_exact=True)
     for name in ("results.csv", "binding_time.csv"):
@@ -73,7 +79,7 @@ def assert_same_tables(a: Path, b: Path) -> None:
 def test_table_matches_the_engine_cell_by_cell(small_path: Path, reference: Path) -> None:
     """A second path: each row equals simulate() of that cell alone."""
     exp = Experiment.load(small_path)
-    results, binding = read_results(reference)
+    results, binding = tables(reference)
     assert len(results) == exp.n_cells * 2
     assert list(results["cell"]) == [c for c in range(exp.n_cells) for _ in range(2)]
     assert list(results["protocol"]) == ["formal", "piecemeal"] * exp.n_cells
@@ -101,10 +107,13 @@ def test_table_matches_the_engine_cell_by_cell(small_path: Path, reference: Path
 
 
 def test_returned_frame_equals_the_files(small_path: Path, tmp_path: Path) -> None:
-    df = run_sweep(small_path, out=tmp_path / "o", workers=1)
-    results, binding = read_results(tmp_path / "o")
-    pd.testing.assert_frame_equal(df, results, check_exact=True)
-    pd.testing.assert_frame_equal(df.attrs["binding_time"], binding, check_exact=True)
+    result = run_sweep(small_path, out=tmp_path / "o", workers=1)
+    results, binding = tables(tmp_path / "o")
+    pd.testing.assert_frame_equal(result.results, results, check_exact=True)
+    pd.testing.assert_frame_equal(result.binding_time, binding, check_exact=True)
+    assert result.out == tmp_path / "o"
+    assert result.record == json.loads((tmp_path / "o" / "run.json").read_text())
+    assert result.results.attrs == {} and result.binding_time.attrs == {}
     csv = pd.read_csv(tmp_path / "o" / "results.csv")
     pd.testing.assert_frame_equal(csv, results, check_exact=True, check_dtype=False)
 
@@ -159,7 +168,7 @@ def test_other_experiment_refused_unless_force(small_path: Path, tmp_path: Path)
         (tmp_path / "junk").mkdir()
         (tmp_path / "junk" / "notes.txt").write_text("mine")
         run_sweep(small_path, out=tmp_path / "junk", workers=1)
-    df = run_sweep(small_path, out=out, workers=1, seed=1, force=True)
+    df = run_sweep(small_path, out=out, workers=1, seed=1, force=True).results
     assert (df["cell_seed"] == 1).all()
     assert json.loads((out / "run.json").read_text())["seed"] == 1
 
@@ -170,13 +179,13 @@ def test_drawn_seed_is_printed_recorded_and_reused_on_resume(
     path = tmp_path / "e.toml"
     path.write_text(SMALL.replace("seed = 4242\n", ""), encoding="utf-8")
     out = tmp_path / "o"
-    first = run_sweep(path, out=out, workers=1, batch_size=2, quiet=True)
+    first = run_sweep(path, out=out, workers=1, batch_size=2, quiet=True).results
     seed = json.loads((out / "run.json").read_text())["seed"]
     assert (first["cell_seed"] == seed).all()
     assert f"binding-sim: root seed {seed} (drawn; recorded in {out / 'run.json'})" in (
         capsys.readouterr().err
     )
-    again = run_sweep(path, out=out, workers=1, resume=True)
+    again = run_sweep(path, out=out, workers=1, resume=True).results
     pd.testing.assert_frame_equal(first, again, check_exact=True)
 
 
@@ -199,7 +208,7 @@ def test_failed_cell_recorded_others_finish_resume_retries(
     assert "RuntimeError: injected failure" in str(info.value)
     failed = pd.read_csv(out / "failed.csv")
     assert sorted(failed["cell"]) == [2, 3]
-    partial, _ = read_results(out)
+    partial = read_results(out).results
     assert set(partial["cell"]) == {0, 1, 4, 5} | {2, 3}  # formal rows of 2, 3 are kept
     assert len(partial) == 10
     assert json.loads((out / "run.json").read_text())["status"] == "failed"
@@ -225,7 +234,7 @@ def test_cli_default_out_and_summary(
     out = Path("sweeps") / "small"
     assert captured.out.strip() == str(out / "results.parquet")
     assert "small: 6 cells x 2 protocols, 50 replicates, seed 3" in captured.err
-    results, _ = read_results(out)
+    results = read_results(out).results
     assert (results["cell_seed"] == 3).all()
     assert main(["sweep", str(small_path), "--workers", "0"]) == 2
     assert "--workers: expected an integer >= 1" in capsys.readouterr().err
@@ -235,8 +244,8 @@ def test_out_none_leaves_nothing(
     small_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    df = run_sweep(small_path, workers=1, reps=20)
-    assert len(df) == 12
+    result = run_sweep(small_path, workers=1, reps=20)
+    assert len(result.results) == 12 and result.out is None
     assert list(tmp_path.iterdir()) == []
 
 
@@ -383,7 +392,7 @@ def test_worker_that_always_dies_fails_only_its_cells(
         match=r"1 of 6 cells failed .*worker process died running cells 5 \(3 attempts\)",
     ):
         run_sweep(small_path, out=out, workers=2, batch_size=1)
-    results, _ = read_results(out)
+    results = read_results(out).results
     assert sorted(set(results["cell"])) == [0, 1, 2, 3, 4]
 
 
@@ -440,13 +449,13 @@ def test_force_removes_only_the_sweeps_own_files(small_path: Path, tmp_path: Pat
     run_sweep(small_path, out=out, workers=1, reps=20, force=True)
     run_sweep(small_path, out=out, workers=1, reps=30, force=True)
     assert (out / "notes.txt").read_text() == "keep me"
-    results, _ = read_results(out)
+    results = read_results(out).results
     assert len(results) == 12
     record = json.loads((out / "run.json").read_text())
     assert record["experiment"]["experiment"]["reps"] == 30
     counts = results["share_bound"] * 30  # no part of the 20-replicate run survived
     assert np.allclose(counts, np.round(counts))
-    assert results.equals(run_sweep(small_path, workers=1, reps=30))
+    assert results.equals(run_sweep(small_path, workers=1, reps=30).results)
 
 
 @pytest.mark.slow
@@ -483,7 +492,7 @@ def test_ctrl_c_stops_workers_records_interruption_and_resumes(tmp_path: Path) -
         gone = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
         assert gone.stdout.strip() == ""
     assert main([*args, "--workers", "1", "--resume", "--quiet"]) == 0
-    results, _ = read_results(out)
+    results = read_results(out).results
     assert sorted(set(results["cell"])) == list(range(12))
 
 

@@ -59,7 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_positive_int,
         default=None,
         metavar="N",
-        help="local worker processes, 1 = serial (default: all cores, os.cpu_count())",
+        help="local worker processes, 1 = serial, at most one per cell and 1024 "
+        "(default: all cores, os.cpu_count())",
     )
     p.add_argument(
         "--scheduler",
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     exp = Experiment.load(args.experiment, reps=args.reps, seed=args.seed)
     out = Path(args.out) if args.out is not None else Path("sweeps") / exp.name
-    df = run_sweep(
+    result = run_sweep(
         exp,
         out=out,
         workers=args.workers,
@@ -107,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
     )
     if not args.quiet:
-        cells = df["cell"].nunique() if len(df) else 0
+        table = result.results
+        cells = table["cell"].nunique() if len(table) else 0
         print(
             f"{exp.name}: {cells} cells x {len(exp.protocols)} protocols, "
             f"{exp.reps} replicates, seed {exp.seed} -> {out}",

@@ -44,12 +44,19 @@ from typing import Any
 import numpy as np
 
 from ..errors import MISSING, ConfigError, did_you_mean
+from .cells import CellBuilder
 from .scenario import Scenario
 from .schema import (
+    DESIGN_KEYS,
+    DESIGN_KINDS,
+    FIXED_KEYS,
+    MAX_CELLS,
     SCENARIO_KEYS,
     KeySpec,
+    TableSpec,
     check_value,
     spec_for,
+    table_of,
 )
 
 __all__ = [
@@ -59,6 +66,7 @@ __all__ = [
     "Design",
     "column_value",
     "flatten",
+    "grid_axis",
     "grid_points",
     "lhs_points",
     "linspace_values",
@@ -67,17 +75,11 @@ __all__ = [
     "scenario_value",
 ]
 
-DESIGN_KINDS = ("grid", "list", "lhs")
-"""The design kinds of an experiment file (``design.kind``)."""
-
 LHS_SPAWN_KEY = (2**32 - 1, 0)
 """Spawn key of the Latin-hypercube stream (two elements: never a block's)."""
 
-MAX_CELLS = 10_000_000
-"""Largest number of cells a design may have (a guard against typos)."""
-
 _LINSPACE_KEYS = frozenset({"start", "stop", "num"})
-_KIND_KEYS = {"grid": ("grid",), "list": ("points",), "lhs": ("samples", "ranges")}
+_KIND_KEYS = DESIGN_KEYS
 
 
 class KeyProblem(Exception):
@@ -106,20 +108,31 @@ def flatten(table: Mapping[str, Any], *, linspace: bool = False, prefix: str = "
     return out
 
 
+def _wildcards(pattern: str) -> list[tuple[int, TableSpec]]:
+    """Position and table of each ``*`` of a key pattern (what the name there stands for)."""
+    parts = pattern.split(".")
+    out = []
+    for i, part in enumerate(parts):
+        if part == "*":
+            table = table_of(".".join(parts[: i + 1]) + ".x")
+            assert table is not None, pattern  # every "*" of a key ends a table pattern
+            out.append((i, table))
+    return out
+
+
+def _names(scenario: Scenario, table: TableSpec) -> list[str]:
+    """The names a ``*`` of ``table`` can take in ``scenario`` (its actors or arrangements)."""
+    return list(scenario.actor_names if table.names == "actor" else scenario.arrangements)
+
+
 def _candidates(scenario: Scenario) -> list[str]:
     """Every concrete sweepable key of ``scenario`` (for "did you mean" hints)."""
-    names = {"actors": ["*", *scenario.actor_names], "arrangements": list(scenario.arrangements)}
     out: list[str] = []
     for pattern in SCENARIO_KEYS:
-        parts = pattern.split(".")
-        choices: list[list[str]] = []
-        for i, part in enumerate(parts):
-            if part != "*":
-                choices.append([part])
-            elif i == 1:
-                choices.append(names[parts[0]])
-            else:
-                choices.append(list(scenario.actor_names))
+        choices: list[list[str]] = [[part] for part in pattern.split(".")]
+        for i, table in _wildcards(pattern):
+            both = ["*"] if i == 1 and table.names == "actor" else []  # actors.*.KEY
+            choices[i] = both + _names(scenario, table)
         out.extend(".".join(c) for c in itertools.product(*choices))
     return out
 
@@ -127,8 +140,11 @@ def _candidates(scenario: Scenario) -> list[str]:
 def resolve_key(key: str, scenario: Scenario) -> tuple[KeySpec, list[str]]:
     """Check that ``key`` names a value of ``scenario``; return its spec and concrete keys.
 
-    ``actors.*.KEY`` expands to both actors. Raises :class:`KeyProblem` with
-    what is allowed otherwise.
+    ``actors.*.KEY`` expands to both actors. Which names a ``*`` stands for,
+    which tables a name lacks and which keys cannot be swept are read from
+    :mod:`binding_sim.config.schema` (:data:`~binding_sim.config.schema.TABLES`,
+    :data:`~binding_sim.config.schema.FIXED_KEYS`). Raises :class:`KeyProblem`
+    with what is allowed otherwise.
     """
     if not isinstance(key, str) or not key or any(not p.strip() for p in key.split(".")):
         raise KeyProblem("must be a dotted scenario key such as trust.building_rate")
@@ -139,39 +155,46 @@ def resolve_key(key: str, scenario: Scenario) -> tuple[KeySpec, list[str]]:
         raise KeyProblem("unknown scenario key" + (hint or "; see docs/reference/config.md"))
     if "*" in parts and parts[:2] != ["actors", "*"]:
         raise KeyProblem("'*' is only allowed as actors.*.KEY (both actors)")
-    if spec.key in ("scenario.name", "trust.model"):
+    if spec.key in FIXED_KEYS:
         raise KeyProblem("this key cannot be swept")
-    if parts[0] == "actors" and parts[1] != "*" and parts[1] not in scenario.actor_names:
-        raise KeyProblem(
-            "unknown actor; the scenario's actors are "
-            + ", ".join(scenario.actor_names)
-            + did_you_mean(parts[1], scenario.actor_names)
-        )
-    if parts[0] == "arrangements":
-        if parts[1] not in scenario.arrangements:
-            rungs = list(scenario.arrangements)
+    for i, table in _wildcards(spec.key):
+        name = parts[i]
+        known = _names(scenario, table)
+        if name == "*" or name in known:
+            continue
+        if table.names == "arrangement":
             raise KeyProblem(
                 "unknown arrangement; the scenario defines "
-                + ", ".join(rungs)
-                + did_you_mean(parts[1], rungs)
+                + ", ".join(known)
+                + did_you_mean(name, known)
             )
-        if len(parts) == 5 and parts[3] not in scenario.actor_names:
+        if i > 1:
             raise KeyProblem(
                 "unknown actor in a per-actor payoff; the scenario's actors are "
-                + ", ".join(scenario.actor_names)
+                + ", ".join(known)
             )
-        if parts[2] == "effects" and parts[1] == "formal":
-            raise KeyProblem("the formal treaty has no effects")
+        raise KeyProblem(
+            "unknown actor; the scenario's actors are "
+            + ", ".join(known)
+            + did_you_mean(name, known)
+        )
+    holder = table_of(spec.key)
+    if holder is not None and holder.not_for:
+        owner = parts[_wildcards(holder.pattern)[-1][0]]
+        if owner in holder.not_for:
+            what = "the formal treaty" if owner == "formal" else owner
+            raise KeyProblem(f"{what} has no {holder.pattern.split('.')[-1]}")
+    if parts[0] == "arrangements" and parts[2] == "payoffs":
         arr = scenario.arrangements[parts[1]]
-        if parts[2] == "payoffs" and len(parts) == 4 and not arr.symmetric:
+        if len(parts) == 4 and not arr.symmetric:
             raise KeyProblem(
                 f"{parts[1]} has per-actor payoffs; use arrangements.{parts[1]}.payoffs.ACTOR.{parts[3]}"
             )
-        if parts[2] == "payoffs" and len(parts) == 5 and arr.symmetric:
+        if len(parts) == 5 and arr.symmetric:
             raise KeyProblem(
                 f"{parts[1]} has the same payoffs for both actors; use arrangements.{parts[1]}.payoffs.{parts[4]}"
             )
-    if parts[0] == "protocols" and scenario.ladder is None:
+    if parts[:2] == ["protocols", "piecemeal"] and scenario.ladder is None:
         raise KeyProblem("the scenario has no [protocols.piecemeal] ladder to vary")
     if parts[:2] == ["actors", "*"]:
         concrete = [".".join(["actors", name, *parts[2:]]) for name in scenario.actor_names]
@@ -290,13 +313,19 @@ class Design:
         return len(self.points)
 
     def cell(self, base: Scenario, index: int) -> Scenario:
-        """The scenario of cell ``index`` (``base`` with the cell's values)."""
-        return base.with_values(self.points[index])
+        """The scenario of cell ``index`` (``base`` with the cell's values).
+
+        Built by :class:`~binding_sim.config.cells.CellBuilder` from the
+        validated base: equal to ``base.with_values(point)``, without
+        validating the whole scenario again.
+        """
+        return CellBuilder(base).build(self.points[index])
 
     def iter_cells(self, base: Scenario) -> Iterator[Scenario]:
-        """Every cell's scenario, in cell order (built lazily)."""
-        for i in range(len(self.points)):
-            yield self.cell(base, i)
+        """Every cell's scenario, in cell order (built lazily, one builder for all)."""
+        builder = CellBuilder(base)
+        for point in self.points:
+            yield builder.build(point)
 
     def row_values(self, base: Scenario, index: int) -> dict[str, Any]:
         """The design columns of cell ``index`` (a key a point omits: the base value)."""
@@ -307,11 +336,19 @@ class Design:
         }
 
     def validate(self, base: Scenario, source: str) -> None:
-        """Build every cell with ``with_values``; raise a one-line ConfigError on the first bad one."""
+        """Build every cell (nothing is kept); raise a one-line ConfigError on the first bad one.
+
+        Each cell is built by :class:`~binding_sim.config.cells.CellBuilder`,
+        which checks exactly what ``base.with_values(point)`` would (each
+        value's range and the rules between keys) at a few microseconds a
+        cell, so a design of 10^5 cells is checked in well under a second
+        (``benchmarks/bench_sweep.py --validation``).
+        """
         where = {"grid": "design.grid", "list": "design.points", "lhs": "design.ranges"}[self.kind]
+        builder = CellBuilder(base)
         for i, point in enumerate(self.points):
             try:
-                base.with_values(point)
+                builder.check(point)
             except ConfigError as exc:
                 blamed = _blame(point, exc.key)
                 key = f"{where}.{blamed}" if blamed else where
@@ -360,9 +397,12 @@ def _check_overlap(keys: Sequence[str], scenario: Scenario, source: str, where: 
             seen[c] = key
 
 
-def _axis(
-    key: str, raw: Any, spec: KeySpec, source: str, where: str
-) -> list[Any]:  # one grid axis
+def grid_axis(key: str, raw: Any, spec: KeySpec, source: str, where: str) -> list[Any]:
+    """The values of one grid axis: a list, or ``{start, stop, num}`` (:func:`linspace_values`).
+
+    Every value is checked against ``spec``; a problem is a one-line
+    :class:`ConfigError` naming ``WHERE.KEY`` in ``source``.
+    """
     full = f"{where}.{key}"
     if isinstance(raw, dict):
         missing = sorted(_LINSPACE_KEYS - set(raw))
@@ -460,7 +500,7 @@ def parse_design(table: Any, scenario: Scenario, source: str, seed: int) -> Desi
         size = 1
         for key, raw in axes_raw.items():
             spec = spec_of(key, "design.grid", raw)
-            axes[key] = _axis(key, raw, spec, source, "design.grid")
+            axes[key] = grid_axis(key, raw, spec, source, "design.grid")
             size *= len(axes[key])
             if size > MAX_CELLS:
                 raise ConfigError(

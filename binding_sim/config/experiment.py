@@ -16,8 +16,10 @@ An experiment is one TOML file with an ``[experiment]`` table and an optional
     kind = "grid"
     grid = { "trust.building_rate" = { start = 0.01, stop = 0.3, num = 30 } }
 
-Every key is documented in :data:`EXPERIMENT_KEYS` (type, default, range),
-like the scenario keys of :mod:`binding_sim.config.schema`. :meth:`Experiment.load`
+Every key is documented in :data:`~binding_sim.config.schema.EXPERIMENT_KEYS`
+(type, default, range), like the scenario keys, in :mod:`binding_sim.config.schema`;
+the file is read by :mod:`binding_sim.config.loader`. ``name`` must be a plain
+file name (it is the default output folder ``sweeps/NAME``). :meth:`Experiment.load`
 checks everything, including every cell of the design, before returning;
 errors are one-line :class:`~binding_sim.errors.ConfigError` messages
 naming the experiment file and the key. The random streams follow docs/model.md
@@ -27,7 +29,6 @@ section 11: the root seed is the only seed a sweep needs.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,74 +45,22 @@ from .design import (
     parse_design,
     resolve_key,
 )
+from .loader import read_toml
 from .scenario import Scenario, preset_names
-from .schema import KeySpec, check_value
+from .schema import EXPERIMENT_KEYS, PROTOCOL_NAMES, SEED_MAX, check_value
 
-__all__ = ["EXPERIMENT_KEYS", "PROTOCOLS", "SEED_MAX", "Experiment"]
-
-PROTOCOLS = ("formal", "piecemeal")
-"""The binding protocols of docs/model.md section 5."""
-
-SEED_MAX = 2**63 - 1
-"""Largest root seed (seeds are stored as 64-bit signed integers in the tables)."""
-
-_EXPERIMENT_SPECS = [
-    KeySpec("experiment.name", "str", None, "experiment name (default: the file's stem)"),
-    KeySpec("experiment.description", "str", "", "one-line description"),
-    KeySpec(
-        "experiment.scenario",
-        "str",
-        None,
-        "scenario: a preset name or a path to a TOML file, relative to the experiment file",
-        required=True,
-    ),
-    KeySpec(
-        "experiment.protocols",
-        "str_list",
-        None,
-        "protocols to run in every cell, from 'formal' and 'piecemeal' "
-        "(default: both if the scenario has a ladder, else 'formal')",
-    ),
-    KeySpec(
-        "experiment.reps",
-        "int",
-        1000,
-        "replicates per cell and protocol (--reps overrides)",
-        "replicates",
-        lo=1,
-        hi=1_000_000_000,
-    ),
-    KeySpec(
-        "experiment.horizon",
-        "int",
-        None,
-        "rounds per replicate (default: the scenario's scenario.horizon)",
-        "rounds",
-        lo=1,
-        hi=1_000_000,
-    ),
-    KeySpec(
-        "experiment.seed",
-        "int",
-        None,
-        "root seed of docs/model.md section 11 (default: drawn from the OS, printed and recorded; "
-        "--seed overrides)",
-        lo=0,
-        hi=SEED_MAX,
-    ),
-    KeySpec(
-        "experiment.quick_reps",
-        "int",
-        200,
-        "replicates in quick mode (figure scripts' --quick), unless --reps is given",
-        "replicates",
-        lo=1,
-        hi=1_000_000_000,
-    ),
+__all__ = [
+    "EXPERIMENT_KEYS",
+    "PROTOCOLS",
+    "SEED_MAX",
+    "Experiment",
+    "apply_fixed",
+    "fixed_values",
+    "load_scenario_ref",
 ]
 
-EXPERIMENT_KEYS: dict[str, KeySpec] = {s.key: s for s in _EXPERIMENT_SPECS}
-"""Scalar keys of the ``[experiment]`` table (``set`` and ``[design]`` are tables)."""
+PROTOCOLS = PROTOCOL_NAMES
+"""The binding protocols of docs/model.md section 5."""
 
 _EXPERIMENT_TABLE_KEYS = [k.split(".", 1)[1] for k in EXPERIMENT_KEYS] + ["set"]
 _SECTIONS = ("experiment", "design")
@@ -198,16 +147,7 @@ class Experiment:
         """
         p = Path(path)
         source = str(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(source, "(file)", source, "experiment file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(source, "(file)", source, f"cannot read: {exc}") from None
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(source, "(syntax)", "(TOML)", f"malformed TOML: {exc}") from None
+        raw = read_toml(p, "experiment file")
         return cls.from_dict(
             raw,
             source=source,
@@ -265,36 +205,16 @@ class Experiment:
                 if problem is not None:
                     raise ConfigError(f"--{name}", name, given, problem)
         scenario_ref = vals["scenario"]
-        scenario = _load_scenario(scenario_ref, Path(base_dir), source)
+        scenario = load_scenario_ref(scenario_ref, Path(base_dir), source)
 
-        fixed_raw = exp.get("set", {})
-        if not isinstance(fixed_raw, dict):
-            raise ConfigError(
-                source, "experiment.set", fixed_raw, "must be a table of key = value"
-            )
-        fixed: dict[str, Any] = {}
-        for key, value in flatten(fixed_raw).items():
-            try:
-                spec, _ = resolve_key(key, scenario)
-                fixed[key] = normalize_value(spec, value)
-            except KeyProblem as exc:
-                raise ConfigError(source, f"experiment.set.{key}", value, str(exc)) from None
+        fixed = fixed_values(exp.get("set", {}), scenario, source)
         if vals["horizon"] is not None:
             fixed["scenario.horizon"] = vals["horizon"]
-        if fixed:
-            try:
-                scenario = scenario.with_values(fixed)
-            except ConfigError as exc:
-                raise ConfigError(
-                    source,
-                    "experiment.set",
-                    fixed,
-                    f"gives {exc.key} = {exc.value!r}: {exc.allowed}",
-                ) from None
+        scenario = apply_fixed(scenario, fixed, source)
 
         protocols = vals["protocols"]
         if protocols is None:
-            protocols = ["formal", "piecemeal"] if scenario.ladder is not None else ["formal"]
+            protocols = [p for p in PROTOCOLS if p != "piecemeal" or scenario.ladder is not None]
         if not protocols:
             raise ConfigError(
                 source, "experiment.protocols", protocols, "give at least one protocol"
@@ -411,6 +331,35 @@ class Experiment:
         return hashlib.sha256(dumps(payload, indent=None).encode()).hexdigest()
 
 
+def fixed_values(table: Any, scenario: Scenario, source: str) -> dict[str, Any]:
+    """Check the ``experiment.set`` table against ``scenario``: dotted key -> normalised value."""
+    if not isinstance(table, dict):
+        raise ConfigError(source, "experiment.set", table, "must be a table of key = value")
+    fixed: dict[str, Any] = {}
+    for key, value in flatten(table).items():
+        try:
+            spec, _ = resolve_key(key, scenario)
+            fixed[key] = normalize_value(spec, value)
+        except KeyProblem as exc:
+            raise ConfigError(source, f"experiment.set.{key}", value, str(exc)) from None
+    return fixed
+
+
+def apply_fixed(scenario: Scenario, fixed: Mapping[str, Any], source: str) -> Scenario:
+    """``scenario`` with the ``experiment.set`` values (fully validated, cross-key rules too)."""
+    if not fixed:
+        return scenario
+    try:
+        return scenario.with_values(fixed)
+    except ConfigError as exc:
+        raise ConfigError(
+            source,
+            "experiment.set",
+            dict(fixed),
+            f"gives {exc.key} = {exc.value!r}: {exc.allowed}",
+        ) from None
+
+
 def _value(source: str, table: Mapping[str, Any], name: str) -> Any:
     spec = EXPERIMENT_KEYS[f"experiment.{name}"]
     if name not in table:
@@ -426,7 +375,7 @@ def _value(source: str, table: Mapping[str, Any], name: str) -> Any:
     return value
 
 
-def _load_scenario(ref: str, base_dir: Path, source: str) -> Scenario:
+def load_scenario_ref(ref: str, base_dir: Path, source: str) -> Scenario:
     """Load ``experiment.scenario``: a preset name, or a path relative to the experiment file."""
     candidate = Path(ref) if Path(ref).is_absolute() else base_dir / ref
     looks_like_path = ref.endswith(".toml") or "/" in ref or "\\" in ref or candidate.exists()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,8 @@ from typing import Any
 
 from ..errors import MISSING, ConfigError, did_you_mean
 from ..model.arrangement import Arrangement, Payoffs
-from .schema import SCENARIO_KEYS, KeySpec, check_value
+from .loader import parse_toml, read_text
+from .schema import SCENARIO_KEYS, KeySpec, check_value, sections, table_keys
 
 __all__ = [
     "FORMAL",
@@ -40,12 +40,13 @@ __all__ = [
     "parse_override",
     "preset_names",
     "preset_path",
+    "trust_weight_problem",
 ]
 
 FORMAL = "formal"
 """Name of the comprehensive treaty ``F`` (required in every scenario)."""
 
-_SECTIONS = ("scenario", "trust", "actors", "arrangements", "protocols")
+_SECTIONS = sections()
 _TOL = 1e-12
 
 
@@ -82,7 +83,7 @@ class Scenario:
     arrangements: Mapping[str, Arrangement]
     ladder: tuple[str, ...] | None
     setback: int
-    formal_offer: str = "every_round"
+    offer: str = "every_round"
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -105,13 +106,7 @@ class Scenario:
             On any invalid input, with a one-line message.
         """
         path, source = _resolve(scenario)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(str(path), "(file)", str(path), "file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(str(path), "(file)", str(path), f"cannot read: {exc}") from None
-        raw = parse_toml(text, source)
+        raw = parse_toml(read_text(path), source)
         if "__overrides__" in raw:  # reserved for --set bookkeeping, never a file key
             raise ConfigError(
                 source,
@@ -171,7 +166,7 @@ class Scenario:
                 tuple(self.arrangements.items()),
                 self.ladder,
                 self.setback,
-                self.formal_offer,
+                self.offer,
                 self.source,
             )
         )
@@ -240,7 +235,7 @@ class Scenario:
                     "cap_factor": arr.cap_factor,
                 }
             out["arrangements"][name] = entry
-        out["protocols"] = {"formal": {"offer": self.formal_offer}}
+        out["protocols"] = {"formal": {"offer": self.offer}}
         if self.ladder is not None:
             out["protocols"]["piecemeal"] = {"ladder": list(self.ladder), "setback": self.setback}
         return out
@@ -289,26 +284,6 @@ def _resolve(scenario: str | Path) -> tuple[Path, str]:
         + ") nor a path to a .toml file"
         + did_you_mean(text, preset_names()),
     )
-
-
-def parse_toml(text: str, source: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a one-line :class:`ConfigError`."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # quote the offending line (it names the key, e.g. a duplicated [actors.X])
-        at = re.search(r"at line (\d+)", str(exc))
-        lines = text.split("\n")  # tomllib counts lines by "\n" only
-        shown = (
-            lines[int(at.group(1)) - 1].strip()
-            if at and int(at.group(1)) <= len(lines)
-            else "(TOML)"
-        )
-        raise ConfigError(source, "(syntax)", shown, f"malformed TOML: {exc}") from None
-    except RecursionError:
-        raise ConfigError(
-            source, "(syntax)", "(TOML)", "malformed TOML: nested too deeply"
-        ) from None
 
 
 # ------------------------------------------------------------------- overrides
@@ -471,20 +446,14 @@ class _Validator:
         arrangements = self.arrangements(actors)
         ladder, setback, offer = self.protocols(arrangements)
         lam = tr["building_rate"]
-        for name, arr in arrangements.items():
-            if lam * arr.trust_weight > 1.0 + _TOL:
-                wkey = f"arrangements.{name}.trust_weight"
-                where = self.src(wkey)
-                if (
-                    where == self.source
-                ):  # the weight is from the file: blame an override of lambda
-                    where = self.src("trust.building_rate")
-                raise ConfigError(
-                    where,
-                    wkey,
-                    arr.trust_weight,
-                    f"building_rate * trust_weight must be <= 1 (building_rate = {lam:g})",
-                )
+        problem = trust_weight_problem(lam, arrangements)
+        if problem is not None:
+            name, allowed = problem
+            wkey = f"arrangements.{name}.trust_weight"
+            where = self.src(wkey)
+            if where == self.source:  # the weight is from the file: blame an override of lambda
+                where = self.src("trust.building_rate")
+            raise ConfigError(where, wkey, arrangements[name].trust_weight, allowed)
         raw = dict(self.raw)
         return Scenario(
             name=sc["name"] if sc["name"] is not None else self.default_name,
@@ -500,7 +469,7 @@ class _Validator:
             arrangements=arrangements,
             ladder=ladder,
             setback=int(setback),
-            formal_offer=offer,
+            offer=offer,
             source=self.source,
             raw=raw,
         )
@@ -546,10 +515,7 @@ class _Validator:
         for name in names:
             pre = f"arrangements.{name}"
             body = self.table(pre, tbl[name])
-            allowed = ["scope", "trust_weight", "payoffs"] + (
-                [] if name == FORMAL else ["effects"]
-            )
-            self.unknown(pre, body, allowed)
+            self.unknown(pre, body, table_keys("arrangements.*", name))
             scope = self.value(f"{pre}.scope", "arrangements.*.scope", body, "scope")
             if name == FORMAL and scope != 1.0:
                 raise self.fail(
@@ -623,7 +589,7 @@ class _Validator:
         self, arrangements: Mapping[str, Arrangement]
     ) -> tuple[tuple[str, ...] | None, int, str]:
         tbl = self.table("protocols", self.raw.get("protocols", {}))
-        self.unknown("protocols", tbl, ["formal", "piecemeal"])
+        self.unknown("protocols", tbl, table_keys("protocols"))
         fm = self.table("protocols.formal", tbl.get("formal", {}))
         self.unknown("protocols.formal", fm, ["offer"])
         offer = self.value("protocols.formal.offer", "protocols.formal.offer", fm, "offer")
@@ -668,3 +634,20 @@ class _Validator:
                 "protocols.piecemeal.ladder", dup, "each arrangement may appear once on the ladder"
             )
         return tuple(ladder), setback, offer
+
+
+def trust_weight_problem(
+    building_rate: float, arrangements: Mapping[str, Arrangement]
+) -> tuple[str, str] | None:
+    """The first arrangement whose ``building_rate * trust_weight`` exceeds 1, and the rule.
+
+    Trust weights scale the building step, which must stay a convex
+    combination (docs/model.md section 4); ties within ``1e-12`` are allowed.
+    Returns ``(arrangement name, what is allowed)`` or ``None``.
+    """
+    for name, arr in arrangements.items():
+        if building_rate * arr.trust_weight > 1.0 + _TOL:
+            return name, (
+                f"building_rate * trust_weight must be <= 1 (building_rate = {building_rate:g})"
+            )
+    return None

@@ -1,10 +1,20 @@
-"""Every scenario-file key: type, default, range, unit and meaning (docs/model.md section 10).
+"""Every configuration key: type, default, range, unit, meaning and place (docs/model.md section 10).
 
 The table :data:`SCENARIO_KEYS` is the single source of truth for scenario
 files: the loader validates against it, ``--set`` overrides and sweep designs
 are type-checked with it, and ``docs/reference/config.md`` is generated from
 it (a test keeps the two in step). ``*`` in a key stands for an actor name
 (``actors.*``) or an arrangement name (``arrangements.*``).
+
+The structure of a scenario file is stated here once too: :data:`TABLES`
+says which tables exist, what their ``*`` names and where their keys live
+in a validated :class:`~binding_sim.config.scenario.Scenario`
+(:func:`target`); :data:`FIXED_KEYS` which keys a design cannot vary. The
+scenario validator, the design resolver (:mod:`binding_sim.config.design`),
+the sweep-cell builder (:mod:`binding_sim.config.cells`) and the reference
+read them. Experiment files (:data:`EXPERIMENT_KEYS`, :data:`DESIGN_KEYS`)
+and analysis-only experiment files (:data:`ANALYSIS_KEYS`) are described
+the same way.
 """
 
 from __future__ import annotations
@@ -14,13 +24,29 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ANALYSIS_COMMON",
+    "ANALYSIS_KEYS",
+    "ARRANGEMENT_NAME_KEYS",
+    "DESIGN_KEYS",
+    "DESIGN_KINDS",
+    "EXPERIMENT_KEYS",
+    "FIXED_KEYS",
     "FORMAL_OFFERS",
+    "MAX_CELLS",
     "PROTOCOL_NAMES",
     "SCENARIO_KEYS",
+    "SEED_MAX",
+    "TABLES",
     "KeySpec",
+    "TableSpec",
     "check_value",
+    "is_plain_file_name",
     "markdown_reference",
+    "sections",
     "spec_for",
+    "table_keys",
+    "table_of",
+    "target",
 ]
 
 PROTOCOL_NAMES = ("formal", "piecemeal")
@@ -44,8 +70,8 @@ class KeySpec:
     ----------
     key : str
         Dotted key pattern (``*`` matches one name).
-    kind : {"float", "int", "str", "str_list"}
-        Value type.
+    kind : {"float", "int", "str", "str_list", "float_list", "filename"}
+        Value type (``filename``: a plain file name, see :func:`check_value`).
     default : object
         Default when the key is absent (``None``: required or no default).
     lo, hi : float or None
@@ -83,6 +109,10 @@ class KeySpec:
             return "must be a non-empty string"
         if self.kind == "str_list":
             return "must be a list of strings"
+        if self.kind == "float_list":
+            return "must be a non-empty list of numbers"
+        if self.kind == "filename":
+            return "must be a plain file name (letters, digits, '-', '_', '.'; not '.' or '..')"
         what = "an integer" if self.kind == "int" else "a number"
         parts = []
         if self.lo is not None:
@@ -115,6 +145,16 @@ def check_value(spec: KeySpec, value: Any) -> str | None:
     if spec.kind == "str_list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             return spec.allowed()
+        return None
+    if spec.kind == "filename":
+        return None if is_plain_file_name(value) else spec.allowed()
+    if spec.kind == "float_list":
+        if not isinstance(value, list) or not value:
+            return spec.allowed()
+        for v in value:
+            item = check_value(_element(spec), v)
+            if item is not None:
+                return f"{item} (element {v!r})"
         return None
     if isinstance(value, bool):
         return spec.allowed()
@@ -340,7 +380,11 @@ def _range_text(spec: KeySpec) -> str:
             return ", ".join(f"`{c}`" for c in spec.choices)
         return "string" if spec.default == "" else "non-empty string"
     if spec.kind == "str_list":
-        return "list of arrangement names"
+        return (
+            "list of names" if spec.key.startswith("experiment.") else "list of arrangement names"
+        )
+    if spec.kind == "filename":
+        return "plain file name"
     lb = "(" if spec.lo_open else "["
     rb = ")" if spec.hi_open else "]"
     lo = "-inf" if spec.lo is None else _fmt(spec.lo)
@@ -350,6 +394,8 @@ def _range_text(spec: KeySpec) -> str:
     if spec.hi is None:
         rb = "]" if spec.allow_inf else ")"
     text = f"{lb}{lo}, {hi}{rb}"
+    if spec.kind == "float_list":
+        return f"list of numbers in {text}"
     return text + (" integer" if spec.kind == "int" else "")
 
 
@@ -357,7 +403,7 @@ def _default_text(spec: KeySpec) -> str:
     if spec.required:
         return "required"
     if spec.default is None:
-        if spec.key == "scenario.name":
+        if spec.key in ("scenario.name", "experiment.name"):
             return "file stem"
         return "none"
     if isinstance(spec.default, str):
@@ -368,14 +414,16 @@ def _default_text(spec: KeySpec) -> str:
 
 
 def markdown_reference() -> str:
-    """Markdown reference of every scenario key (``docs/reference/config.md``).
+    """Markdown reference of every configuration key (``docs/reference/config.md``).
 
-    One table per section of the scenario file (docs/model.md section 10) with
-    each key's type, default, allowed range, unit and meaning, generated
-    from :data:`SCENARIO_KEYS` so that the docs cannot drift from the loader.
+    The tables of a scenario file and where their keys live (:data:`TABLES`),
+    then one table per section of the scenario file (docs/model.md section 10)
+    with each key's type, default, allowed range, unit and meaning, then the
+    keys of experiment files and analysis-only experiment files, all
+    generated from this module so that the docs cannot drift from the loaders.
     """
     lines = [
-        "# Scenario file reference",
+        "# Configuration file reference",
         "",
         "<!-- Generated by binding_sim.config.schema.markdown_reference(); do not edit by hand.",
         "     Regenerate with: python -c 'from binding_sim.config.schema import markdown_reference;"
@@ -394,26 +442,383 @@ def markdown_reference() -> str:
         "Cross-key rules: `trust.building_rate * arrangements.*.trust_weight <= 1` for every",
         "arrangement; every name on `protocols.piecemeal.ladder` is a defined arrangement",
         "other than `formal`, listed once.",
+        *_structure_lines(),
     ]
     section = None
     for spec in SCENARIO_KEYS.values():
         head = spec.key.split(".")[0]
         if head != section:
             section = head
-            lines += [
-                "",
-                f"## `[{head}]`",
-                "",
-                "| key | type | default | range | unit | meaning |",
-                "|---|---|---|---|---|---|",
-            ]
-        cells = [
-            f"`{spec.key}`",
-            spec.kind,
-            _default_text(spec),
-            _range_text(spec),
-            spec.unit,
-            spec.doc,
-        ]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            lines += ["", f"## `[{head}]`", "", *_KEY_TABLE_HEAD]
+        lines.append(_key_row(spec))
+    lines += _experiment_lines()
     return "\n".join(lines) + "\n"
+
+
+_KEY_TABLE_HEAD = [
+    "| key | type | default | range | unit | meaning |",
+    "|---|---|---|---|---|---|",
+]
+
+
+def _key_row(spec: KeySpec) -> str:
+    cells = [
+        f"`{spec.key}`",
+        spec.kind,
+        _default_text(spec),
+        _range_text(spec),
+        spec.unit,
+        spec.doc,
+    ]
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _structure_lines() -> list[str]:
+    """The tables of a scenario file and where their keys live (from :data:`TABLES`)."""
+    lines = [
+        "",
+        "Tables, and where their keys live in a loaded `Scenario` (`[]`: the element named",
+        "by the key's `*`, or every element when the key names none):",
+        "",
+        "| table | `*` is | keys live in | what it is |",
+        "|---|---|---|---|",
+    ]
+    for t in TABLES:
+        holds = f"`Scenario.{t.holds}`" if t.holds else "`Scenario`"
+        lines.append(f"| `[{t.pattern}]` | {t.names or '-'} | {holds} | {t.doc} |")
+    fixed = ", ".join(f"`{k}`" for k in sorted(FIXED_KEYS))
+    lines += [
+        "",
+        f"A sweep design ([sweeps](../sweeps.md)) may vary every key except {fixed};",
+        "`actors.*.KEY` varies a key of both actors together.",
+    ]
+    return lines
+
+
+def _experiment_lines() -> list[str]:
+    """Experiment files and analysis-only experiment files (from the tables below)."""
+    lines = [
+        "",
+        "## Experiment files: `[experiment]`",
+        "",
+        "An experiment file ([sweeps](../sweeps.md)) has an `[experiment]` table and a `[design]`",
+        "table. `set` is a table of fixed scenario overrides (dotted keys, checked like",
+        "`--set`).",
+        "",
+        *_KEY_TABLE_HEAD,
+    ]
+    lines += [_key_row(spec) for spec in EXPERIMENT_KEYS.values()]
+    lines += [
+        "",
+        "## Experiment files: `[design]`",
+        "",
+        "| `kind` | keys | meaning |",
+        "|---|---|---|",
+    ]
+    meaning = {
+        "grid": "every combination of the values per key, first key slowest; a key's values "
+        "are a list or `{ start, stop, num }` (numpy.linspace)",
+        "list": "explicit cells, a list of tables of key = value",
+        "lhs": f"a Latin hypercube of `samples` points (1 to {MAX_CELLS:g}) over "
+        "`ranges` (key = [lo, hi])",
+    }
+    for kind in DESIGN_KINDS:
+        keys = ", ".join(f"`{k}`" for k in DESIGN_KEYS[kind])
+        lines.append(
+            f"| `{kind}`{' (default)' if kind == 'grid' else ''} | {keys} | {meaning[kind]} |"
+        )
+    common = ", ".join(f"`{k.split('.', 1)[1]}`" for k in ANALYSIS_COMMON)
+    lines += [
+        "",
+        "## Analysis-only experiment files",
+        "",
+        "Files of figures computed without simulation (`experiments/catch22_map.toml`,",
+        f"`experiments/strategy_evolution.toml`): `[experiment]` with {common} and `set`",
+        "as above, a `[design]` grid, and those of the keys below the figure reads.",
+        "",
+        *_KEY_TABLE_HEAD,
+    ]
+    lines += [_key_row(spec) for spec in ANALYSIS_KEYS.values()]
+    return lines
+
+
+# ------------------------------------------------------------------ structure
+@dataclass(frozen=True)
+class TableSpec:
+    """Where the keys of one scenario-file table live, and what shape the table has.
+
+    Attributes
+    ----------
+    pattern : str
+        The table's dotted pattern (``*`` = one name), e.g. ``arrangements.*.effects``.
+    holds : str
+        Where its keys live in a validated
+        :class:`~binding_sim.config.scenario.Scenario`: an attribute path in
+        which ``[]`` selects the element named by the key's next ``*`` (an
+        actor or an arrangement), or every element when the key names none
+        (``arrangements.*.payoffs.R`` sets ``R`` of both actors). ``""``: the
+        scenario itself. A key ``TABLE.NAME`` lives at ``holds.NAME``.
+    doc : str
+        What the table is, for the reference.
+    names : str
+        For a pattern ending in ``*``: what the name is (``"actor"`` or
+        ``"arrangement"``).
+    not_for : tuple of str
+        Names of the enclosing ``*`` that have no such table (the formal
+        treaty has no effects).
+    """
+
+    pattern: str
+    holds: str
+    doc: str
+    names: str = ""
+    not_for: tuple[str, ...] = ()
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("scenario", "", "name, horizon, discounting and the common threat"),
+    TableSpec("trust", "", "the trust dynamics of docs/model.md section 4"),
+    TableSpec(
+        "actors.*",
+        "actors[]",
+        "one table per actor, exactly two; the first is the row player",
+        names="actor",
+    ),
+    TableSpec(
+        "arrangements.*",
+        "arrangements[]",
+        "one table per arrangement; `formal` (the treaty F, scope 1) is required",
+        names="arrangement",
+    ),
+    TableSpec(
+        "arrangements.*.payoffs",
+        "arrangements[].payoffs[]",
+        "`R`, `S`, `T`, `P` for both actors, or one table per actor (below)",
+    ),
+    TableSpec(
+        "arrangements.*.payoffs.*",
+        "arrangements[].payoffs[]",
+        "`R`, `S`, `T`, `P` of the named actor (given for both actors)",
+        names="actor",
+    ),
+    TableSpec(
+        "arrangements.*.effects",
+        "arrangements[]",
+        "what a piecemeal rung does once implemented (not for `formal`)",
+        not_for=("formal",),
+    ),
+    TableSpec("protocols.formal", "", "the formal treaty's offer rule (optional)"),
+    TableSpec("protocols.piecemeal", "", "the piecemeal ladder (optional)"),
+)
+"""Every table of a scenario file, with where its keys live in a :class:`Scenario`."""
+
+FIXED_KEYS = frozenset({"scenario.name", "trust.model"})
+"""Keys a sweep design cannot vary: they select structure, not a value."""
+
+
+def table_of(pattern: str) -> TableSpec | None:
+    """The table holding the key ``pattern`` (``actors.*.relative_gains`` -> ``actors.*``)."""
+    head = pattern.rsplit(".", 1)[0]
+    for table in TABLES:
+        if table.pattern == head:
+            return table
+    return None
+
+
+def table_keys(pattern: str, name: str | None = None) -> list[str]:
+    """What a table ``pattern`` may hold: its keys, then its sub-tables, in schema order.
+
+    ``name`` is the name its ``*`` takes (``table_keys("arrangements.*", "formal")``
+    leaves out ``effects``, which the formal treaty does not have).
+    """
+    depth = pattern.count(".") + 1
+    keys = [k.split(".")[-1] for k in SCENARIO_KEYS if k.rsplit(".", 1)[0] == pattern]
+    tables = [
+        t.pattern.split(".")[-1]
+        for t in TABLES
+        if t.pattern.count(".") == depth
+        and t.pattern.rsplit(".", 1)[0] == pattern
+        and t.pattern.split(".")[-1] != "*"
+        and (name is None or name not in t.not_for)
+    ]
+    return keys + tables
+
+
+def sections() -> tuple[str, ...]:
+    """The top-level tables of a scenario file, in schema order."""
+    return tuple(dict.fromkeys(t.pattern.split(".")[0] for t in TABLES))
+
+
+def target(key: str) -> tuple[str, ...] | None:
+    """Where the concrete dotted ``key`` lives in a :class:`Scenario`: attribute steps.
+
+    A step ``"actors[NATO]"`` selects an element by name, ``"payoffs[]"`` every
+    element; ``None`` for keys a design cannot vary (:data:`FIXED_KEYS`) and
+    keys of tables :data:`TABLES` does not place (such a key is set by
+    validating the whole scenario again). Read by the sweep-cell builder of
+    :mod:`binding_sim.config.cells`.
+    """
+    spec = spec_for(key)
+    if spec is None or spec.key in FIXED_KEYS:
+        return None
+    table = table_of(spec.key)
+    if table is None:
+        return None
+    names = [k for k, p in zip(key.split("."), spec.key.split("."), strict=True) if p == "*"]
+    steps: list[str] = []
+    for step in (table.holds.split(".") if table.holds else []) + [key.split(".")[-1]]:
+        if step.endswith("[]"):
+            steps.append(f"{step[:-2]}[{names.pop(0)}]" if names else step)
+        else:
+            steps.append(step)
+    return tuple(steps)
+
+
+def is_plain_file_name(value: Any) -> bool:
+    """Whether ``value`` is a plain file name: letters, digits, ``-``, ``_``, ``.``; not ``.``/``..``.
+
+    Such a name can be used as a folder name under another folder without
+    leaving it (no separator, no parent reference, not absolute).
+    """
+    return (
+        isinstance(value, str)
+        and value not in ("", ".", "..")
+        and all(c.isalnum() or c in "-_." for c in value)
+        and value.isprintable()
+    )
+
+
+def _element(spec: KeySpec) -> KeySpec:
+    """The spec of one element of a ``float_list`` key."""
+    from dataclasses import replace
+
+    return replace(spec, kind="float")
+
+
+# ----------------------------------------------------------- experiment files
+SEED_MAX = 2**63 - 1
+"""Largest root seed (seeds are stored as 64-bit signed integers in the tables)."""
+
+MAX_CELLS = 10_000_000
+"""Largest number of cells a design may have (a guard against typos)."""
+
+_EXPERIMENT_SPECS = [
+    KeySpec(
+        "experiment.name",
+        "filename",
+        None,
+        "experiment name (default: the file's stem); also the default output folder "
+        "sweeps/NAME, so a plain file name",
+    ),
+    KeySpec("experiment.description", "str", "", "one-line description"),
+    KeySpec(
+        "experiment.scenario",
+        "str",
+        None,
+        "scenario: a preset name or a path to a TOML file, relative to the experiment file",
+        required=True,
+    ),
+    KeySpec(
+        "experiment.protocols",
+        "str_list",
+        None,
+        "protocols to run in every cell, from 'formal' and 'piecemeal' "
+        "(default: both if the scenario has a ladder, else 'formal')",
+    ),
+    KeySpec(
+        "experiment.reps",
+        "int",
+        1000,
+        "replicates per cell and protocol (--reps overrides)",
+        "replicates",
+        lo=1,
+        hi=1_000_000_000,
+    ),
+    KeySpec(
+        "experiment.horizon",
+        "int",
+        None,
+        "rounds per replicate (default: the scenario's scenario.horizon)",
+        "rounds",
+        lo=1,
+        hi=1_000_000,
+    ),
+    KeySpec(
+        "experiment.seed",
+        "int",
+        None,
+        "root seed of docs/model.md section 11 (default: drawn from the OS, printed and recorded; "
+        "--seed overrides)",
+        lo=0,
+        hi=SEED_MAX,
+    ),
+    KeySpec(
+        "experiment.quick_reps",
+        "int",
+        200,
+        "replicates in quick mode (figure scripts' --quick), unless --reps is given",
+        "replicates",
+        lo=1,
+        hi=1_000_000_000,
+    ),
+]
+
+EXPERIMENT_KEYS: dict[str, KeySpec] = {s.key: s for s in _EXPERIMENT_SPECS}
+"""Scalar keys of the ``[experiment]`` table of an experiment file (``set`` is a table)."""
+
+DESIGN_KINDS = ("grid", "list", "lhs")
+"""The design kinds of an experiment file (``design.kind``)."""
+
+DESIGN_KEYS: dict[str, tuple[str, ...]] = {
+    "grid": ("grid",),
+    "list": ("points",),
+    "lhs": ("samples", "ranges"),
+}
+"""The keys of the ``[design]`` table besides ``kind``, by design kind."""
+
+ANALYSIS_COMMON = ("experiment.name", "experiment.description", "experiment.scenario")
+"""Keys of :data:`EXPERIMENT_KEYS` an analysis-only experiment file may hold (and ``set``)."""
+
+_ANALYSIS_SPECS = [
+    KeySpec(
+        "experiment.arrangements",
+        "str_list",
+        None,
+        "arrangements whose stage games are played (tournament figures)",
+    ),
+    KeySpec("experiment.players", "str_list", None, "strategy names (tournament figures)"),
+    KeySpec("experiment.turns", "int", 200, "rounds per match", "rounds", lo=1, hi=1_000_000),
+    KeySpec(
+        "experiment.noise",
+        "float",
+        0.05,
+        "implementation noise: chance that a move is flipped",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "experiment.trust",
+        "float",
+        None,
+        "both actors' trust (default: each actor's initial_trust)",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec("ranking.arrangement", "str", None, "arrangement of the ranking panels"),
+    KeySpec(
+        "ranking.relative_gains",
+        "float_list",
+        None,
+        "values of k at which the tournament ranking is shown",
+        lo=0.0,
+        hi=_K_BOUND,
+    ),
+]
+
+ANALYSIS_KEYS: dict[str, KeySpec] = {s.key: s for s in _ANALYSIS_SPECS}
+"""Further keys an analysis-only experiment file (no simulation) may hold, by dotted key."""
+
+ARRANGEMENT_NAME_KEYS = ("experiment.arrangements", "ranking.arrangement")
+"""Keys of :data:`ANALYSIS_KEYS` whose values name arrangements of the file's scenario."""

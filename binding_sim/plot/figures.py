@@ -298,14 +298,10 @@ def load_analysis_experiment(path: str | Path) -> tuple[dict[str, Any], Scenario
     figures drawn from :mod:`binding_sim.analysis` or exact chain values, whose
     files may carry tables of their own that a sweep's experiment file would not.
     """
-    from ..config.scenario import Scenario
+    from ..config.analysis_file import load_analysis_file
 
-    path = Path(path)
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    head = raw["experiment"]
-    scen = head["scenario"]
-    where = path.resolve().parent / scen if scen.endswith(".toml") else scen
-    return raw, Scenario.load(where).with_values(head.get("set", {}))
+    loaded = load_analysis_file(path)
+    return dict(loaded.raw), loaded.scenario
 
 
 def analysis_axis(
@@ -318,16 +314,10 @@ def analysis_axis(
     """
     import numpy as np
 
-    if isinstance(spec, list) and spec:
-        return np.asarray(spec, dtype=float)
-    if isinstance(spec, dict) and set(spec) == {"start", "stop", "num"}:
-        num = min(int(spec["num"]), quick_num) if quick else int(spec["num"])
-        return np.linspace(float(spec["start"]), float(spec["stop"]), num)
-    from ..errors import ConfigError
+    from ..config.analysis_file import axis_values
 
-    raise ConfigError(
-        str(source), f"design.grid.{key}", spec, "must be a list or {start, stop, num}"
-    )
+    values = axis_values(spec, key, str(source), quick_num if quick else None)
+    return np.asarray(values, dtype=float)
 
 
 def load_experiment(path: str | Path, quick: bool = False) -> Experiment:
@@ -368,12 +358,8 @@ def run_experiment(
     exp = load_experiment(path, quick)
     if workers is None and quick:
         workers = 1  # a quick run is too small to pay for starting worker processes
-    results = run_sweep(exp, workers=workers, quiet=True)
-    import pandas as pd
-
-    binding_time = results.attrs.get("binding_time", pd.DataFrame())
-    results.attrs = {}
-    return results, binding_time, exp
+    result = run_sweep(exp, workers=workers, quiet=True)
+    return result.results, result.binding_time, exp
 
 
 def provenance(exp: Experiment) -> dict[str, Any]:

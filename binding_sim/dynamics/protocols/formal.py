@@ -35,7 +35,7 @@ def compile_formal(scenario: Scenario) -> Program:
     nothing = np.zeros(2)
     offer = Offer(
         treaty,
-        gated=scenario.formal_offer == "when_accepted",
+        gated=scenario.offer == "when_accepted",
         on_comply=BIND,
         on_defect=0,
         background=nothing,
