@@ -26,7 +26,7 @@ from .model.margins import (
 from .model.partners import n_actor_k_star, n_actor_margin, n_actor_threshold
 from .model.payoffs import absolute_payoffs
 from .model.stage_game import StageGame, classify
-from .model.threat import dilution, threshold_threat
+from .model.threat import dilution, joint_threshold_threat
 
 __all__ = [
     "accepted_at_start",
@@ -53,8 +53,10 @@ def theta_star(scenario: Scenario, rho: float | None = None) -> float | None:
     margin's value and slope in ``k`` at ``theta = 0``
     (:func:`~binding_sim.model.margins.margin_in_k`) and ``a1 = tau_0i s_F``;
     :func:`~binding_sim.model.threat.threshold_threat` gives ``theta_i`` and
-    ``theta* = max_i theta_i`` (0 if both already accept; ``None`` if no
-    finite threat moves an actor). With ``rho = 0`` this is section 7.3's
+    :func:`~binding_sim.model.threat.joint_threshold_threat` the smallest
+    ``theta`` at which both accept, ``max_i theta_i`` unless relative gains
+    help an actor (0 if both already accept; ``None`` if no finite threat
+    works). With ``rho = 0`` this is section 7.3's
     ``theta_i = max(0, -Delta_i(0) / (tau_0i s_F))``.
 
     Parameters
@@ -70,14 +72,11 @@ def theta_star(scenario: Scenario, rho: float | None = None) -> float | None:
     rho = scenario.threat_dilution if rho is None else float(rho)
     pay = _payoffs(scenario, FORMAL, 0.0)
     s = scenario.formal.scope
-    out = 0.0
+    terms = []
     for i, act in enumerate(scenario.actors):
         A0, c1 = margin_in_k(act.initial_trust, pay[i], pay[1 - i])
-        t = threshold_threat(A0, act.initial_trust * s, -c1 * act.relative_gains, rho)
-        if t is None:
-            return None
-        out = max(out, t)
-    return out
+        terms.append((A0, act.initial_trust * s, -c1 * act.relative_gains))
+    return joint_threshold_threat(terms, rho)
 
 
 def _tau_stars(scenario: Scenario, name: str, cap: float = 1.0) -> dict[str, float | None]:

@@ -24,12 +24,19 @@ by ``1 + rho theta`` gives the quadratic
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from .margins import TOL
 from .payoffs import kappa
 
-__all__ = ["dilution", "effective_sensitivity", "threshold_threat"]
+__all__ = [
+    "dilution",
+    "effective_sensitivity",
+    "joint_threshold_threat",
+    "threat_margin",
+    "threshold_threat",
+]
 
 
 def dilution(rho: Any, theta: Any) -> Any:
@@ -99,3 +106,66 @@ def threshold_threat(A0: float, a1: float, K: float, rho: float) -> float | None
     # a (sub)normal a1 or A0 can push a quotient past the largest float: no finite
     # threat works then (never return inf silently)
     return out if out is not None and math.isfinite(out) else None
+
+
+def threat_margin(A0: float, a1: float, K: float, rho: float, theta: float) -> float:
+    """``m(theta) = A0 + a1 theta - K / (1 + rho theta)``: an actor's margin at its initial state."""
+    return A0 + a1 * theta - K / (1.0 + rho * theta)
+
+
+def _accepts_again(A0: float, a1: float, K: float, rho: float) -> float | None:
+    """The larger root of ``Q``: where an actor that rejects inside ``(r1, r2)`` accepts again.
+
+    Only an actor whom relative gains help (``K < 0``) can reject inside a
+    window: the threat dilutes that help faster than the liberal term adds.
+    ``None`` if its acceptance never resumes (``a1 rho = 0``).
+    """
+    qa, qb, qc = a1 * rho, a1 + rho * A0, A0 - K
+    if qa <= 0.0:
+        return None
+    disc = qb * qb - 4.0 * qa * qc
+    if disc < 0.0:
+        return None
+    r2 = (-qb + math.sqrt(disc)) / (2.0 * qa)  # qb < 0 inside a window: no cancellation
+    return r2 if math.isfinite(r2) else None
+
+
+def joint_threshold_threat(
+    terms: Sequence[tuple[float, float, float]], rho: float
+) -> float | None:
+    """The smallest ``theta >= 0`` at which every actor accepts (``theta*``, docs/model.md section 15.2).
+
+    ``terms`` holds each actor's ``(A0, a1, K)``. Usually
+    ``theta* = max_i theta*_i`` (:func:`threshold_threat`): an actor's margin
+    rises with ``theta`` when relative gains hurt it (``K >= 0``). An actor
+    whom they help (``K < 0``, possible with asymmetric payoffs) loses that
+    help as the realist channel dilutes ``kappa``, so with ``rho > 0`` it can
+    reject inside a window ``(r1, r2)`` of ``Q``'s roots after accepting at
+    ``theta = 0``; then ``theta*`` moves to the window's end ``r2``, and is
+    ``None`` if some actor never accepts again. With ``rho = 0`` every
+    margin is affine and non-decreasing in ``theta`` and this is the
+    maximum of section 7.3.
+
+    Examples
+    --------
+    >>> joint_threshold_threat([(1.0, 0.5, 2.0), (1.6, 0.6, 1.6)], 0.0)  # the 2010 preset
+    2.0
+    """
+    out = 0.0
+    for A0, a1, K in terms:
+        t = threshold_threat(A0, a1, K, rho)
+        if t is None:
+            return None
+        out = max(out, t)
+    for _ in range(len(terms) + 1):
+        late: list[float] = []
+        for A0, a1, K in terms:
+            if threat_margin(A0, a1, K, rho, out) < -TOL:
+                r2 = _accepts_again(A0, a1, K, rho)
+                if r2 is None or r2 <= out:
+                    return None
+                late.append(r2)
+        if not late:
+            return out
+        out = max(late)
+    return None  # unreachable: each actor's window is passed at most once
