@@ -20,9 +20,11 @@ and the analysis, the stage games and the plots call it uncompiled
 (:func:`relative_gains_transform`, :func:`transformed_payoffs`).
 
 The common external threat ``theta`` (2010 essay) adds ``theta * s_X`` to
-both actors' ``R``; interceptor caps shrink the formal treaty's ``T`` and
-``S`` toward ``P`` by the cap factor. Both are applied in one place,
-:func:`absolute_payoffs`.
+both actors' ``R`` (the liberal channel); interceptor caps shrink the formal
+treaty's ``T`` and ``S`` toward ``P`` by the cap factor. Both are applied in
+one place, :func:`absolute_payoffs`. The threat's realist channel divides
+``kappa`` by ``1 + rho theta`` (docs/model.md section 15.2): :func:`kappa`
+takes that factor (:func:`binding_sim.model.threat.dilution`), default 1.
 """
 
 from __future__ import annotations
