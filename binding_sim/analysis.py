@@ -9,24 +9,32 @@ r"""The analysis report of a scenario: every arrangement's stage games, threshol
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from .config.scenario import FORMAL, Scenario
+from .errors import BindingSimError
 from .model.margins import (
     TOL,
-    acceptance_margin,
     accepts,
     grim_delta_star,
     k_star,
+    margin_in_k,
     tau_star,
 )
+from .model.partners import n_actor_k_star, n_actor_margin, n_actor_threshold
 from .model.payoffs import absolute_payoffs
 from .model.stage_game import StageGame, classify
+from .model.threat import dilution, joint_threshold_threat
 
-__all__ = ["accepted_at_start", "analyze", "arrangement_analysis", "theta_star"]
+__all__ = [
+    "accepted_at_start",
+    "analyze",
+    "arrangement_analysis",
+    "n_actor_analysis",
+    "theta_star",
+]
 
 
 def _payoffs(scenario: Scenario, name: str, theta: float, cap: float = 1.0) -> np.ndarray:
@@ -34,42 +42,55 @@ def _payoffs(scenario: Scenario, name: str, theta: float, cap: float = 1.0) -> n
     return absolute_payoffs(arr, theta, cap if name == FORMAL else 1.0)
 
 
-def theta_star(scenario: Scenario) -> float | None:
+def theta_star(scenario: Scenario, rho: float | None = None) -> float | None:
     """Minimal common threat ``theta*`` at which both actors accept ``F`` at initial trust.
 
-    ``theta`` raises both ``R`` by ``theta * s_F``, so ``Delta_i`` rises by
-    ``tau_0i s_F theta``: ``theta_i = max(0, -Delta_i(0) / (tau_0i s_F))`` and
-    ``theta* = max_i theta_i`` (0 if both already accept; ``None`` if an actor
-    with zero initial trust rejects).
+    Both channels of docs/model.md section 15.2: ``theta`` raises both ``R``
+    by ``theta * s_F`` (the liberal channel, section 7.3), so ``Delta_i``
+    rises by ``tau_0i s_F theta``, and divides ``kappa`` by ``1 + rho theta``
+    (the realist channel). At its initial trust actor ``i``'s margin is
+    ``m(theta) = A0 + a1 theta - K / (1 + rho theta)`` with ``A0, -K/k`` the
+    margin's value and slope in ``k`` at ``theta = 0``
+    (:func:`~binding_sim.model.margins.margin_in_k`) and ``a1 = tau_0i s_F``;
+    :func:`~binding_sim.model.threat.threshold_threat` gives ``theta_i`` and
+    :func:`~binding_sim.model.threat.joint_threshold_threat` the smallest
+    ``theta`` at which both accept, ``max_i theta_i`` unless relative gains
+    help an actor (0 if both already accept; ``None`` if no finite threat
+    works). With ``rho = 0`` this is section 7.3's
+    ``theta_i = max(0, -Delta_i(0) / (tau_0i s_F))``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its formal treaty, actors and (by default) ``threat_dilution``; its
+        own ``common_threat`` is not used (``theta*`` is a value of it).
+    rho : float, optional
+        The realist channel's ``rho``; default the scenario's
+        ``threat_dilution``. ``0``: the liberal channel alone
+        (``theta_star_liberal_only`` of :func:`analyze`).
     """
+    rho = scenario.threat_dilution if rho is None else float(rho)
     pay = _payoffs(scenario, FORMAL, 0.0)
     s = scenario.formal.scope
-    out = 0.0
+    terms = []
     for i, act in enumerate(scenario.actors):
-        d0 = float(acceptance_margin(act.initial_trust, act.relative_gains, pay[i], pay[1 - i]))
-        if d0 >= -TOL:
-            continue
-        if act.initial_trust * s <= 0:
-            return None
-        out = max(out, -d0 / (act.initial_trust * s))
-    # a (sub)normal initial trust can push the quotient past the largest float:
-    # no finite value works then (never emit inf silently)
-    return out if math.isfinite(out) else None
+        A0, c1 = margin_in_k(act.initial_trust, pay[i], pay[1 - i])
+        terms.append((A0, act.initial_trust * s, -c1 * act.relative_gains))
+    return joint_threshold_threat(terms, rho)
 
 
 def _tau_stars(scenario: Scenario, name: str, cap: float = 1.0) -> dict[str, float | None]:
     pay = _payoffs(scenario, name, scenario.common_threat, cap)
-    return {
-        act.name: tau_star(act.relative_gains, pay[i], pay[1 - i])
-        for i, act in enumerate(scenario.actors)
-    }
+    k = scenario.effective_relative_gains
+    return {act.name: tau_star(k[i], pay[i], pay[1 - i]) for i, act in enumerate(scenario.actors)}
 
 
 def accepted_at_start(scenario: Scenario, name: str, cap: float = 1.0) -> bool:
     """Whether both actors accept arrangement ``name`` at their initial trust."""
     pay = _payoffs(scenario, name, scenario.common_threat, cap)
+    k = scenario.effective_relative_gains
     return all(
-        bool(accepts(act.initial_trust, act.relative_gains, pay[i], pay[1 - i]))
+        bool(accepts(act.initial_trust, k[i], pay[i], pay[1 - i]))
         for i, act in enumerate(scenario.actors)
     )
 
@@ -78,7 +99,7 @@ def arrangement_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
     """Analysis of one arrangement at the actors' initial trust (docs/model.md section 7)."""
     a, b = scenario.actors
     game = StageGame.of(scenario.arrangements[name], scenario.common_threat)
-    rel = game.relative((a.relative_gains, b.relative_gains), (a.initial_trust, b.initial_trust))
+    rel = game.relative(scenario.effective_relative_gains, (a.initial_trust, b.initial_trust))
     names = scenario.actor_names
     delta = {names[i]: grim_delta_star(*rel.payoffs(i)) for i in range(2)}
     return {
@@ -100,15 +121,21 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
     Returns the JSON-ready object documented in ``docs/reference/cli.md``:
     per arrangement its classes, ``tau*``, grim-trigger ``delta*``,
     self-enforcement, Nash equilibria (nashpy support enumeration) and
-    acceptance at the start; and the Catch-22 block with ``k*`` per actor,
-    ``theta*``, and the formal ``tau*`` with every ladder cap in force.
+    acceptance at the start; the Catch-22 block with ``k*`` per actor,
+    ``theta*`` with both channels of a common threat and with the liberal
+    channel alone (docs/model.md section 15.2), and the formal ``tau*`` with
+    every ladder cap in force; and ``n_actor``, the formal treaty among
+    ``N = 2 .. 2 + len(partners)`` actors (:func:`n_actor_analysis`; ``None``
+    without ``[partners]``). Every ``kappa`` carries the realist channel
+    (``k / (1 + rho theta)`` at the scenario's ``theta``).
     """
     names = scenario.actor_names
     pay_f = _payoffs(scenario, FORMAL, scenario.common_threat)
     ks: dict[str, float | None] = {}
     notes: dict[str, str] = {}
+    d = float(dilution(scenario.threat_dilution, scenario.common_threat))
     for i, act in enumerate(scenario.actors):
-        ks[act.name], notes[act.name] = k_star(act.initial_trust, pay_f[i], pay_f[1 - i])
+        ks[act.name], notes[act.name] = k_star(act.initial_trust, pay_f[i], pay_f[1 - i], d)
     caps: dict[str, float | None] | dict[str, None]
     if scenario.ladder is None:
         caps = dict.fromkeys(names)
@@ -124,7 +151,55 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
             "k_star": ks,
             "k_star_note": notes,
             "theta_star": theta_star(scenario),
+            "theta_star_liberal_only": theta_star(scenario, rho=0.0),
             "formal_accepted_at_start": accepted_at_start(scenario, FORMAL),
             "tau_star_formal_with_caps": caps,
         },
+        "n_actor": n_actor_analysis(scenario) if scenario.partners else None,
     }
+
+
+def n_actor_analysis(scenario: Scenario, n_max: int | None = None) -> dict[int, dict[str, Any]]:
+    """The formal treaty among ``N`` actors, for each voting actor (docs/model.md section 15.3).
+
+    For ``N = 2 .. n_max`` (default ``2 + len(scenario.partners)``): each
+    actor's threshold ``tau*_N`` (:func:`~binding_sim.model.partners.n_actor_threshold`),
+    critical sensitivity ``k*_N`` at its initial trust (in units of its
+    ``relative_gains``; ``None`` when no ``k`` makes it reject), its margin
+    ``Delta_N`` at its initial trust (``margin_at_start``) and whether it
+    accepts there (``Delta_N >= -1e-9``). The treaty's symmetric payoffs
+    carry the threat term (``R + theta s``) and ``kappa`` the realist
+    channel (``k`` diluted by ``1 + rho theta``, section 15.2). Partners do
+    not vote: only the two actors' acceptance is reported.
+
+    Raises
+    ------
+    BindingSimError
+        The formal treaty's payoffs differ between the actors (the N-actor
+        margin needs symmetric payoffs), or ``n_max < 2``.
+    """
+    if not scenario.formal.symmetric:
+        raise BindingSimError(
+            f"scenario {scenario.name!r}: the N-actor analysis (docs/model.md section 15.3) needs "
+            "the formal treaty's payoffs the same for both actors"
+        )
+    n_max = 2 + len(scenario.partners) if n_max is None else int(n_max)
+    if n_max < 2:
+        raise BindingSimError(f"n_max = {n_max}: the N-actor analysis needs N >= 2")
+    R, S, T, P = (float(x) for x in _payoffs(scenario, FORMAL, scenario.common_threat)[0])
+    d = float(dilution(scenario.threat_dilution, scenario.common_threat))
+    k_eff = scenario.effective_relative_gains
+    out: dict[int, dict[str, Any]] = {}
+    for n in range(2, n_max + 1):
+        row: dict[str, Any] = {}
+        for i, act in enumerate(scenario.actors):
+            margin = n_actor_margin(act.initial_trust, k_eff[i], n, R, S, T, P)
+            ks = n_actor_k_star(act.initial_trust, n, R, S, T, P)
+            row[act.name] = {
+                "tau_star": n_actor_threshold(k_eff[i], n, R, S, T, P),
+                "k_star": None if ks is None else ks / d,
+                "margin_at_start": margin,
+                "accepted_at_start": bool(margin >= -TOL),
+            }
+        out[n] = row
+    return out

@@ -40,7 +40,7 @@ def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     results, _, exp = run_experiment(HERE / "phase_diagram.toml", quick)
     sc = exp.scenario
     pay = absolute_payoffs(sc.arrangements[FORMAL], sc.common_threat)
-    tau_f = tau_star(sc.actors[0].relative_gains, pay[0], pay[1])
+    tau_f = tau_star(sc.effective_relative_gains[0], pay[0], pay[1])
     assert tau_f is not None, "the regime needs a formal treaty acceptable at some trust"
     w = sc.arrangements[sc.ladder[0]].trust_weight if sc.ladder else 1.0
     data = results[["protocol", Y, X, "share_bound", "share_bound_lo", "share_bound_hi"]]

@@ -327,7 +327,9 @@ def test_analysis_file_errors_are_one_line_naming_file_and_key(
 
 # ------------------------------------------------------------------ structure
 def test_schema_places_keys_in_the_scenario() -> None:
-    assert sections() == ("scenario", "trust", "actors", "arrangements", "protocols")
+    assert sections() == ("scenario", "trust", "actors", "arrangements", "protocols", "partners")
+    assert target("scenario.threat_dilution") == ("threat_dilution",)
+    assert target("partners.names") is None  # analysis only: a design cannot vary it
     assert target("trust.building_rate") == ("building_rate",)
     assert target("actors.NATO.incident_rate") == ("actors[NATO]", "incident_rate")
     assert target("arrangements.formal.payoffs.R") == ("arrangements[formal]", "payoffs[]", "R")

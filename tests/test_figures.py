@@ -54,6 +54,8 @@ REQUIRED = {
     "common_threat",
     "spiral",
     "welfare",
+    "threat_channels",
+    "partners",
 }
 
 

@@ -21,7 +21,8 @@ from binding_sim.model.partners import (
     n_actor_margin,
     n_actor_threshold,
 )
-from binding_sim.model.threat import diluted_kappa, threshold_threat
+from binding_sim.model.payoffs import kappa
+from binding_sim.model.threat import dilution, threshold_threat
 from binding_sim.model.unilateral import (
     mover_payoffs,
     mover_threshold_symmetric,
@@ -82,7 +83,7 @@ def test_check_3_bilateral_theta_star() -> None:
         got = threshold_threat(A0, a1, K, rho)
         assert got == pytest.approx(want, abs=1e-6)
         # the margin with both channels is zero at theta* (s = 1 raises R by theta)
-        kap = diluted_kappa(1.0, 0.5, rho, got)
+        kap = kappa(1.0, 0.5, dilution(rho, got))
         R = F[0] + got
         m = 0.5 * (R - F[2] - kap * (F[2] - F[1])) + 0.5 * (F[1] - F[3] - kap * (F[2] - F[1]))
         assert m == pytest.approx(0.0, abs=1e-9)

@@ -53,6 +53,7 @@ def format_table(result: dict[str, Any], scenario_line: str) -> str:
     for actor in actors:
         lines.append(f"  k* {actor:<10} {_f(c['k_star'][actor])}   ({c['k_star_note'][actor]})")
     lines.append(f"  theta* (minimal common threat)  {_f(c['theta_star'])}")
+    lines.append(f"  theta*, liberal channel only    {_f(c['theta_star_liberal_only'])}")
     lines.append(
         f"  formal accepted at start        {'yes' if c['formal_accepted_at_start'] else 'no'}"
     )
@@ -61,6 +62,21 @@ def format_table(result: dict[str, Any], scenario_line: str) -> str:
         "  formal tau* with ladder caps    "
         + ", ".join(f"{actor} {_f(caps[actor])}" for actor in actors)
     )
+    n_actor = result.get("n_actor")
+    if n_actor:
+        lines += [
+            "",
+            "Formal treaty among N actors (partners do not vote; docs/model.md section 15.3):",
+            f"  {'N':>3} {'actor':<10} {'tau*_N':>7} {'k*_N':>7} {'margin':>8} {'accepted at start':>18}",
+        ]
+        for n, row in n_actor.items():
+            for actor in actors:
+                a = row[actor]
+                lines.append(
+                    f"  {n:>3} {actor:<10} {_f(a['tau_star']):>7} {_f(a['k_star']):>7} "
+                    f"{_f(a['margin_at_start']):>8} "
+                    f"{'yes' if a['accepted_at_start'] else 'no':>18}"
+                )
     return "\n".join(lines)
 
 
@@ -72,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         line = (
             f"{scenario.name}: {scenario.actor_names[0]} vs {scenario.actor_names[1]} "
-            f"(theta = {scenario.common_threat:g}, delta = {scenario.discount_factor:g})"
+            f"(theta = {scenario.common_threat:g}, rho = {scenario.threat_dilution:g}, "
+            f"delta = {scenario.discount_factor:g})"
         )
         print(format_table(result, line))
     return 0

@@ -21,7 +21,9 @@ the start-up of a sweep of 10^5 cells, and again in the batch runner.
 
 Everything else about the scenario was validated with the base and cannot
 change. Keys whose value takes part in other rules (the ladder, whose names
-must be defined rungs; the formal treaty's scope, which must be 1), keys the
+must be defined rungs; the formal treaty's scope, which must be 1; with
+``[partners]``, one actor's formal payoff, which must stay equal to the
+other's, docs/model.md section 15.3), keys the
 schema does not place, and a payoff key of the other shape than the raw
 table (per-actor against shared) go through ``with_values`` instead. The
 result equals ``base.with_values(point)``, ``raw`` included, and the first
@@ -37,7 +39,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError
-from .scenario import Scenario, trust_weight_problem
+from .scenario import FORMAL, Scenario, trust_weight_problem
 from .schema import FIXED_KEYS, TABLES, KeySpec, check_value, spec_for, target
 
 __all__ = ["CellBuilder", "build_cell"]
@@ -47,6 +49,8 @@ _TABLE_PATTERNS = frozenset(t.pattern for t in TABLES)
 _FULL_CHECK_PATTERNS = frozenset({"protocols.piecemeal.ladder"})
 _FULL_CHECK_KEYS = frozenset({"arrangements.formal.scope"})
 _WEIGHT_PATTERNS = frozenset({"trust.building_rate", "arrangements.*.trust_weight"})
+# with [partners], the formal treaty's payoffs must stay the same for both actors
+_PER_ACTOR_PAYOFFS = frozenset(f"arrangements.*.payoffs.*.{p}" for p in "RSTP")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +90,7 @@ class CellBuilder:
             and spec.key not in FIXED_KEYS
             and spec.key not in _FULL_CHECK_PATTERNS
             and key not in _FULL_CHECK_KEYS
+            and not (self.base.partners and spec.key in _PER_ACTOR_PAYOFFS and parts[1] == FORMAL)
         ):
             if parts[:2] == ["actors", "*"]:
                 concrete = [".".join(["actors", n, *parts[2:]]) for n in self.base.actor_names]

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import MISSING, ConfigError, did_you_mean
 from ..model.arrangement import Arrangement, Payoffs
+from ..model.threat import effective_sensitivity
 from .loader import parse_toml, read_text
 from .schema import SCENARIO_KEYS, KeySpec, check_value, sections, table_keys
 
@@ -84,6 +85,8 @@ class Scenario:
     ladder: tuple[str, ...] | None
     setback: int
     offer: str = "every_round"
+    threat_dilution: float = 0.0
+    partners: tuple[str, ...] = ()
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -167,6 +170,8 @@ class Scenario:
                 self.ladder,
                 self.setback,
                 self.offer,
+                self.threat_dilution,
+                self.partners,
                 self.source,
             )
         )
@@ -185,6 +190,22 @@ class Scenario:
     def has_ladder(self) -> bool:
         return self.ladder is not None
 
+    @property
+    def effective_relative_gains(self) -> tuple[float, float]:
+        """Each actor's ``k`` with the realist channel folded in: ``k_i / (1 + rho theta)``.
+
+        :func:`binding_sim.model.threat.effective_sensitivity` at this
+        scenario's ``threat_dilution`` and ``common_threat`` (docs/model.md
+        section 15.2); equal to ``relative_gains`` when ``rho = 0``. The
+        analysis and the engine use it wherever section 3 has ``k``.
+        """
+        a, b = self.actors
+        rho, theta = self.threat_dilution, self.common_threat
+        return (
+            float(effective_sensitivity(a.relative_gains, rho, theta)),
+            float(effective_sensitivity(b.relative_gains, rho, theta)),
+        )
+
     def cap_factor_of_ladder(self) -> float:
         """Product of the cap factors of every rung on the ladder (1 without a ladder)."""
         c = 1.0
@@ -202,6 +223,7 @@ class Scenario:
                 "horizon": self.horizon,
                 "discount_factor": self.discount_factor,
                 "common_threat": self.common_threat,
+                "threat_dilution": self.threat_dilution,
             },
             "trust": {
                 "building_rate": self.building_rate,
@@ -238,6 +260,7 @@ class Scenario:
         out["protocols"] = {"formal": {"offer": self.offer}}
         if self.ladder is not None:
             out["protocols"]["piecemeal"] = {"ladder": list(self.ladder), "setback": self.setback}
+        out["partners"] = {"names": list(self.partners)}
         return out
 
     def analyze(self) -> dict[str, Any]:
@@ -445,6 +468,7 @@ class _Validator:
         actors = self.actors()
         arrangements = self.arrangements(actors)
         ladder, setback, offer = self.protocols(arrangements)
+        partners = self.partners(actors, arrangements)
         lam = tr["building_rate"]
         problem = trust_weight_problem(lam, arrangements)
         if problem is not None:
@@ -470,6 +494,8 @@ class _Validator:
             ladder=ladder,
             setback=int(setback),
             offer=offer,
+            threat_dilution=sc["threat_dilution"],
+            partners=partners,
             source=self.source,
             raw=raw,
         )
@@ -634,6 +660,47 @@ class _Validator:
                 "protocols.piecemeal.ladder", dup, "each arrangement may appear once on the ladder"
             )
         return tuple(ladder), setback, offer
+
+    def partners(
+        self, actors: tuple[Actor, Actor], arrangements: Mapping[str, Arrangement]
+    ) -> tuple[str, ...]:
+        """``[partners] names``: the non-voting partners of docs/model.md section 15.3."""
+        tbl = self.table("partners", self.raw.get("partners", {}))
+        self.unknown("partners", tbl, table_keys("partners"))
+        names = self.value("partners.names", "partners.names", tbl, "names")
+        key = "partners.names"
+        actor_names = [a.name for a in actors]
+        seen: set[str] = set()
+        for name in names:
+            if not name.strip():
+                raise self.fail(key, name, "partner names must be non-empty")
+            if name in actor_names:
+                raise self.fail(
+                    key,
+                    name,
+                    "a partner cannot be an actor ("
+                    + ", ".join(actor_names)
+                    + "); partners are the non-voting others",
+                )
+            if name in seen:
+                raise self.fail(key, name, "each partner may be named once")
+            seen.add(name)
+        if names and not arrangements[FORMAL].symmetric:
+            pkey = f"arrangements.{FORMAL}.payoffs"
+            where = self.src(pkey)
+            if where == self.source:  # the payoffs are from the file: blame an override of names
+                where = self.src(key)
+            raise ConfigError(
+                where,
+                pkey,
+                {
+                    n: dict(zip("RSTP", p.as_tuple(), strict=True))
+                    for n, p in zip(actor_names, arrangements[FORMAL].payoffs, strict=True)
+                },
+                "with [partners] names the formal treaty's payoffs must be the same for both "
+                "actors (one R, S, T, P; the N-actor analysis of docs/model.md section 15.3)",
+            )
+        return tuple(names)
 
 
 def trust_weight_problem(

@@ -210,6 +210,16 @@ _KEYS: list[KeySpec] = [
         hi=_PAYOFF_BOUND,
     ),
     KeySpec(
+        "scenario.threat_dilution",
+        "float",
+        0.0,
+        "realist channel rho of the common threat: kappa = k (1 - tau) / (1 + rho theta) for "
+        "every arrangement (0: the liberal channel alone; docs/model.md section 15.2)",
+        "1 / payoff unit",
+        lo=0.0,
+        hi=_K_BOUND,
+    ),
+    KeySpec(
         "trust.building_rate",
         "float",
         0.10,
@@ -355,6 +365,14 @@ _KEYS: list[KeySpec] = [
         "rungs",
         lo=0,
     ),
+    KeySpec(
+        "partners.names",
+        "str_list",
+        [],
+        "non-voting partners of the N-actor analysis (analysis only; the engine stays two-actor): "
+        "distinct, non-empty, not an actor's name; needs symmetric formal payoffs "
+        "(docs/model.md section 15.3)",
+    ),
 ]
 
 SCENARIO_KEYS: dict[str, KeySpec] = {s.key: s for s in _KEYS}
@@ -380,9 +398,9 @@ def _range_text(spec: KeySpec) -> str:
             return ", ".join(f"`{c}`" for c in spec.choices)
         return "string" if spec.default == "" else "non-empty string"
     if spec.kind == "str_list":
-        return (
-            "list of names" if spec.key.startswith("experiment.") else "list of arrangement names"
-        )
+        if spec.key.startswith("protocols."):
+            return "list of arrangement names"
+        return "list of names"
     if spec.kind == "filename":
         return "plain file name"
     lb = "(" if spec.lo_open else "["
@@ -441,7 +459,8 @@ def markdown_reference() -> str:
         "",
         "Cross-key rules: `trust.building_rate * arrangements.*.trust_weight <= 1` for every",
         "arrangement; every name on `protocols.piecemeal.ladder` is a defined arrangement",
-        "other than `formal`, listed once.",
+        "other than `formal`, listed once; `partners.names` are distinct, differ from the",
+        "actors' names and need the formal treaty's payoffs the same for both actors.",
         *_structure_lines(),
     ]
     section = None
@@ -533,7 +552,8 @@ def _experiment_lines() -> list[str]:
         "## Analysis-only experiment files",
         "",
         "Files of figures computed without simulation (`experiments/catch22_map.toml`,",
-        f"`experiments/strategy_evolution.toml`): `[experiment]` with {common} and `set`",
+        "`experiments/strategy_evolution.toml`, `experiments/threat_channels.toml`,",
+        f"`experiments/partners.toml`): `[experiment]` with {common} and `set`",
         "as above, a `[design]` grid, and those of the keys below the figure reads.",
         "",
         *_KEY_TABLE_HEAD,
@@ -609,11 +629,18 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec("protocols.formal", "", "the formal treaty's offer rule (optional)"),
     TableSpec("protocols.piecemeal", "", "the piecemeal ladder (optional)"),
+    TableSpec(
+        "partners",
+        "",
+        "non-voting partners of the N-actor analysis, read into `Scenario.partners` "
+        "(optional; analysis only)",
+    ),
 )
 """Every table of a scenario file, with where its keys live in a :class:`Scenario`."""
 
-FIXED_KEYS = frozenset({"scenario.name", "trust.model"})
-"""Keys a sweep design cannot vary: they select structure, not a value."""
+FIXED_KEYS = frozenset({"scenario.name", "trust.model", "partners.names"})
+"""Keys a sweep design cannot vary: they select structure, not a value (partners are
+analysis only, so a sweep could not show them either)."""
 
 
 def table_of(pattern: str) -> TableSpec | None:
@@ -805,6 +832,15 @@ _ANALYSIS_SPECS = [
         "probability",
         lo=0.0,
         hi=1.0,
+    ),
+    KeySpec(
+        "experiment.max_actors",
+        "int",
+        10,
+        "largest number of actors N of the N-actor figure (partners; docs/model.md section 15.3)",
+        "actors",
+        lo=2,
+        hi=1000,
     ),
     KeySpec("ranking.arrangement", "str", None, "arrangement of the ranking panels"),
     KeySpec(

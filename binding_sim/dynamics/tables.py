@@ -7,8 +7,10 @@ cells, ``S`` protocol states and ``Q`` offers per state; per-actor
 parameters of a cell are indexed ``[i, c]``, and an offer's per-actor data
 ``[c, s, q, i]``, so that everything the kernel reads about one offer is
 contiguous. Every formula is applied here, once per cell: the acceptance
-margin's coefficients of each slot (:func:`binding_sim.model.margins.margin_coefficients`),
-the discount weights, the payoffs with threat and caps (through the
+margin's coefficients of each slot (:func:`binding_sim.model.margins.margin_coefficients`,
+at the effective sensitivity ``k / (1 + rho theta)`` of the realist channel,
+docs/model.md section 15.2: the coefficients and the relative-gains payments
+are linear in ``k``), the discount weights, the payoffs with threat and caps (through the
 protocol's slots).
 
 Later additions (per-type parameters, forward-looking margins) are new
@@ -39,7 +41,11 @@ class Tables(NamedTuple):
     Per cell (``C``): ``horizon`` (int), ``model`` (trust-model id), ``lam``,
     ``mu``, ``phi`` (trust rates), ``disc[c, t] = delta^(t-1)``,
     ``tail[c, t] = sum of delta^(s-1) for s = t+1..H``. Per actor and cell
-    ``(2, C)``: ``k``, ``tau0``, ``eps``, ``beta`` (0 where infinite),
+    ``(2, C)``: ``k`` (the effective sensitivity ``k / (1 + rho theta)``,
+    :attr:`~binding_sim.config.scenario.Scenario.effective_relative_gains`:
+    the realist channel of docs/model.md section 15.2 at compile time, so
+    ``kappa(k, tau)`` in the kernel is the diluted ``kappa``), ``tau0``,
+    ``eps``, ``beta`` (0 where infinite),
     ``binf`` (infinite precision), ``bound_pay`` (``R_F``, paid after binding).
 
     Offers, indexed ``[c, s, q]`` (cell, protocol state, priority) and then by
@@ -165,8 +171,9 @@ def compile_cells(
         disc[c, 1 : h + 1] = d
         suffix = np.cumsum(d[::-1])[::-1]  # suffix[i] = sum of d[i:]
         tail[c, 1:h] = suffix[1:h]
+        k_eff = sc.effective_relative_gains  # the realist channel folded in (section 15.2)
         for i, act in enumerate(sc.actors):
-            k[i, c] = act.relative_gains
+            k[i, c] = k_eff[i]
             tau0[i, c] = act.initial_trust
             eps[i, c] = act.incident_rate
             b = act.decision_precision

@@ -171,7 +171,8 @@ def arrangement_game(
     ``StageGame.of(arrangement, common_threat).relative(k, trust)``: absolute
     payoffs with the scenario's common threat (docs/model.md section 2), no caps,
     then ``U_i = (1 + kappa_i) pi_i - kappa_i pi_j`` with
-    ``kappa_i = k_i (1 - tau_i)``.
+    ``kappa_i = k_i (1 - tau_i) / (1 + rho theta)`` (the realist channel of
+    docs/model.md section 15.2; ``rho = 0``: ``k_i (1 - tau_i)``).
 
     Parameters
     ----------
@@ -201,9 +202,8 @@ def arrangement_game(
         tau = (float(trust[0]), float(trust[1]))
     if not all(math.isfinite(t) and 0.0 <= t <= 1.0 for t in tau):
         raise BindingSimError(f"trust = {tau!r}: each actor's trust must lie in [0, 1]")
-    k = (scenario.actors[0].relative_gains, scenario.actors[1].relative_gains)
     base = StageGame.of(scenario.arrangements[arrangement], scenario.common_threat)
-    return base.relative(k, tau)
+    return base.relative(scenario.effective_relative_gains, tau)
 
 
 def state_payoffs(game: GameLike) -> np.ndarray:

@@ -48,6 +48,7 @@ __all__ = [
     "is_finite_or_none",
     "k_star",
     "margin_coefficients",
+    "margin_in_k",
     "margin_value",
     "tau_star",
     "tau_star_closed_form",
@@ -193,10 +194,29 @@ def grim_delta_star(R: float, S: float, T: float, P: float) -> float | None:
     return None
 
 
-def k_star(tau0: float, own: Sequence[float], other: Sequence[float]) -> tuple[float | None, str]:
+def margin_in_k(
+    tau0: float, own: Sequence[float], other: Sequence[float], dilution: float = 1.0
+) -> tuple[float, float]:
+    """``(c0, c1)`` with ``Delta_i = c0 + c1 k`` at trust ``tau0`` (docs/model.md sections 7 and 15.2).
+
+    ``c0`` is the margin without relative gains (``k = 0``) and ``c1`` its
+    slope in the key ``k``: the margin at ``k = 1`` minus ``c0``, with the
+    realist channel's ``dilution`` ``d = 1 / (1 + rho theta)`` in ``kappa``
+    (so ``c1`` is ``d`` times the undiluted slope; ``d = 1``: section 7).
+    """
+    c0 = float(acceptance_margin(tau0, 0.0, own, other))
+    c1 = float(acceptance_margin(tau0, kappa(1.0, 0.0, dilution), own, other)) - c0
+    return c0, c1
+
+
+def k_star(
+    tau0: float, own: Sequence[float], other: Sequence[float], dilution: float = 1.0
+) -> tuple[float | None, str]:
     """Critical relative-gains sensitivity ``k*_i`` at initial trust (docs/model.md section 7).
 
-    ``Delta_i = c0 + c1 k`` at fixed ``tau0``. When ``c1 < 0 <= c0 + TOL``,
+    ``Delta_i = c0 + c1 k`` at fixed ``tau0`` (:func:`margin_in_k`, with the
+    realist channel's ``dilution`` of docs/model.md section 15.2: ``k*`` is in
+    units of the key ``relative_gains``). When ``c1 < 0 <= c0 + TOL``,
     ``k* = -c0 / c1`` and the actor accepts iff ``k <= k*``.
 
     Returns
@@ -205,8 +225,7 @@ def k_star(tau0: float, own: Sequence[float], other: Sequence[float]) -> tuple[f
         ``note`` is ``"accepts iff k <= k*"``, ``"never rejects"`` (relative
         gains cannot make it reject) or ``"rejects even at k = 0"``.
     """
-    c0 = float(acceptance_margin(tau0, 0.0, own, other))
-    c1 = float(acceptance_margin(tau0, 1.0, own, other)) - c0
+    c0, c1 = margin_in_k(tau0, own, other, dilution)
     if c1 < 0 <= c0 + TOL and math.isfinite(-c0 / c1):
         return max(0.0, -c0 / c1), "accepts iff k <= k*"
     if c0 + TOL >= 0:

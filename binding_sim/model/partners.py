@@ -19,6 +19,7 @@ As ``N`` grows the relative-gains term fades and ``tau*_N`` falls to
 
 from __future__ import annotations
 
+from .payoffs import kappa
 from .quadratic import polynomial_threshold
 
 __all__ = [
@@ -35,10 +36,15 @@ def _a_d(R: float, S: float, T: float, P: float, tau: float) -> tuple[float, flo
 
 
 def n_actor_margin(tau: float, k: float, n: int, R: float, S: float, T: float, P: float) -> float:
-    """``Delta_N(tau)``: the expected gain of complying among ``n`` actors."""
-    kappa = k * (1.0 - tau)
+    """``Delta_N(tau)``: the expected gain of complying among ``n`` actors.
+
+    ``kappa = k (1 - tau)`` (:func:`~binding_sim.model.payoffs.kappa`); pass the
+    effective sensitivity ``k / (1 + rho theta)`` for the realist channel
+    (docs/model.md section 15.2).
+    """
+    kap = kappa(k, tau)
     a, d = _a_d(R, S, T, P, tau)
-    return (1.0 + kappa) * a - kappa * d / (n - 1)
+    return (1.0 + kap) * a - kap * d / (n - 1)
 
 
 def n_actor_margin_coefficients(

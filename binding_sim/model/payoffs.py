@@ -20,9 +20,11 @@ and the analysis, the stage games and the plots call it uncompiled
 (:func:`relative_gains_transform`, :func:`transformed_payoffs`).
 
 The common external threat ``theta`` (2010 essay) adds ``theta * s_X`` to
-both actors' ``R``; interceptor caps shrink the formal treaty's ``T`` and
-``S`` toward ``P`` by the cap factor. Both are applied in one place,
-:func:`absolute_payoffs`.
+both actors' ``R`` (the liberal channel); interceptor caps shrink the formal
+treaty's ``T`` and ``S`` toward ``P`` by the cap factor. Both are applied in
+one place, :func:`absolute_payoffs`. The threat's realist channel divides
+``kappa`` by ``1 + rho theta`` (docs/model.md section 15.2): :func:`kappa`
+takes that factor (:func:`binding_sim.model.threat.dilution`), default 1.
 """
 
 from __future__ import annotations
@@ -96,13 +98,32 @@ def own_payoffs(
     return (B[0, 0], B[1, 0], B[0, 1], B[1, 1])
 
 
-def kappa(k: Any, tau: Any) -> Any:
-    """Effective relative-gains weight ``kappa = k (1 - tau)`` (docs/model.md section 2).
+def kappa(k: Any, tau: Any, dilution: Any = 1.0) -> Any:
+    r"""Effective relative-gains weight ``kappa = k d (1 - tau)`` (docs/model.md sections 2 and 15.2).
+
+    Parameters
+    ----------
+    k : float or array
+        Relative-gains sensitivity ``k_i`` (Grieco 1988).
+    tau : float or array
+        The actor's trust ``tau_i``.
+    dilution : float or array
+        ``d = 1 / (1 + rho theta)``, the realist channel of a common threat
+        (:func:`binding_sim.model.threat.dilution`; Walt 1987). The default 1
+        is section 2's ``kappa = k (1 - tau)`` exactly (``k * 1.0`` is ``k``).
+
+    Notes
+    -----
+    Evaluated as ``(k * d) * (1 - tau)``, so an *effective sensitivity*
+    ``k_eff = kappa(k, 0, d) = k d``
+    (:func:`binding_sim.model.threat.effective_sensitivity`) gives the same
+    bits: ``kappa(k_eff, tau) == kappa(k, tau, d)``. The engine compiles
+    ``k_eff`` per cell and calls this function with two arguments.
 
     Plain arithmetic on floats or numpy arrays (broadcast); numba compiles
     the same function into the engine's kernel.
     """
-    return k * (1.0 - tau)
+    return k * dilution * (1.0 - tau)
 
 
 def relative_utility(kap: Any, own: Any, other: Any) -> Any:

@@ -40,6 +40,7 @@ from ..errors import BindingSimError
 from ..model.margins import TOL, acceptance_margin
 from ..model.payoffs import absolute_payoffs, kappa, transformed_payoffs
 from ..model.stage_game import classify
+from ..model.threat import effective_sensitivity
 from . import style
 
 __all__ = [
@@ -141,8 +142,14 @@ def catch22_table(
     setters.update(_axis_values(scenario, x_key, X))
     setters.update(_axis_values(scenario, y_key, Y))
     theta = setters.get("theta", np.full(X.shape, scenario.common_threat))
+    # each actor's k with the realist channel at each grid point's theta folded in
+    # (docs/model.md section 15.2; k itself when threat_dilution = 0)
     k = [
-        setters.get((i, "relative_gains"), np.full(X.shape, a.relative_gains))
+        effective_sensitivity(
+            setters.get((i, "relative_gains"), np.full(X.shape, a.relative_gains)),
+            scenario.threat_dilution,
+            theta,
+        )
         for i, a in enumerate(scenario.actors)
     ]
     tau = [
