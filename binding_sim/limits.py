@@ -66,9 +66,9 @@ def _read_int(path: Path) -> int | None:
     return int(text) if text.isdigit() else None  # "max" (no limit) reads as None
 
 
-def _meminfo_available(meminfo: Path = _MEMINFO) -> int | None:
+def _meminfo_available() -> int | None:
     try:
-        lines = meminfo.read_text(encoding="ascii").splitlines()
+        lines = _MEMINFO.read_text(encoding="ascii").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     for line in lines:

@@ -191,6 +191,7 @@ _BYTES_PER_REP = 128  # scores, scores per turn and the interval's temporaries
 _BYTES_PER_TURN = 160  # the recorded first match: states, actions, strings and output
 _BYTES_PER_REP_IN_BLOCK = 640  # a block's chunk of CHUNK_TURNS rounds and comparisons
 _BYTES_PER_BLOCK = 256  # block list entry
+_BYTES_FIXED = 1024**2  # strategies, game, results: independent of sizes
 
 
 def memory_needed(turns: int, reps: int) -> int:
@@ -203,7 +204,8 @@ def memory_needed(turns: int, reps: int) -> int:
     """
     block = min(int(reps), BLOCK_SIZE) * min(int(turns), CHUNK_TURNS) / CHUNK_TURNS
     return int(
-        _BYTES_PER_REP * int(reps)
+        _BYTES_FIXED
+        + _BYTES_PER_REP * int(reps)
         + _BYTES_PER_TURN * int(turns)
         + _BYTES_PER_REP_IN_BLOCK * block
         + _BYTES_PER_BLOCK * math.ceil(int(reps) / BLOCK_SIZE)

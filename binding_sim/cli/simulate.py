@@ -121,7 +121,8 @@ def format_table(results: dict[str, Outcome], header: str) -> str:
 # Bytes the engine allocates, by what they scale with (measured on the numpy and
 # numba back ends; see memory_needed).
 _BYTES_PER_ROUND_TABLE = 6 * 8  # discount tables and per-round statistics, per round
-_BYTES_PER_REPLICATE_IN_FLIGHT = 128 + 32 * 4 * 8  # state and uniform-draw buffer
+_BYTES_FIXED = 1024**2  # tables of the cells, thread pool, results: independent of sizes
+_BYTES_PER_REPLICATE_IN_FLIGHT = 128 + 32 * 4 * 8 + 128  # state, uniform draws, temporaries
 _BYTES_PER_BLOCK = 2048  # block list entry and its queued task
 _BYTES_PER_RECORDED_ROUND = 100  # trajectories (trust, rung, bound), copies and quantiles
 _BLOCKS_IN_FLIGHT = 2  # threads computing blocks at once (engine default)
@@ -142,7 +143,7 @@ def memory_needed(reps: int, horizon: int, plot_reps: int = 0) -> int:
     Returns
     -------
     int
-        Bytes: per-round tables, the blocks computed at once, one entry (and,
+        Bytes: a fixed overhead, per-round tables, the blocks computed at once, one entry (and,
         at worst, one result with a per-round histogram) per block of
         :data:`~binding_sim.rng.BLOCK_SIZE` replicates, and the recorded
         trajectories with their copies and quantiles. Protocols run one after
@@ -152,7 +153,8 @@ def memory_needed(reps: int, horizon: int, plot_reps: int = 0) -> int:
     blocks = math.ceil(int(reps) / BLOCK_SIZE)
     in_flight = min(blocks, _BLOCKS_IN_FLIGHT) * min(int(reps), BLOCK_SIZE)
     return (
-        _BYTES_PER_ROUND_TABLE * rounds
+        _BYTES_FIXED
+        + _BYTES_PER_ROUND_TABLE * rounds
         + _BYTES_PER_REPLICATE_IN_FLIGHT * in_flight
         + blocks * (_BYTES_PER_BLOCK + 8 * rounds)
         + _BYTES_PER_RECORDED_ROUND * int(plot_reps) * rounds

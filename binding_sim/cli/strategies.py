@@ -86,8 +86,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="+",
         metavar="K",
         default=None,
-        help="relative-gains sensitivity k of both actors; several values print one block each "
-        "(default: the scenario's own)",
+        help="relative-gains sensitivity k of both actors, each in [0, 1e6]; several values print "
+        "one block each (default: the scenario's own)",
     )
     p.add_argument(
         "--players",
@@ -240,6 +240,7 @@ _BYTES_PER_PAIR_REP = 16  # both seats' simulated score per replicate, kept for 
 _BYTES_PER_REP = 128  # one match's scores and their temporaries
 _BYTES_PER_REP_IN_BLOCK = 640  # a block's chunk of rounds and comparisons
 _BYTES_PER_BLOCK = 256  # block list entry
+_BYTES_FIXED = 1024**2  # strategies, game, results: independent of sizes
 _BYTES_PER_MEMBER = 128  # Moran fitness arrays and their logarithms, per population member
 
 
@@ -256,7 +257,8 @@ def memory_needed(players: int, turns: int, reps: int, population: int | None) -
     reps, turns = int(reps), int(turns)
     block = min(reps, BLOCK_SIZE) * min(turns, CHUNK_TURNS) / CHUNK_TURNS
     return int(
-        _BYTES_PER_PAIR_REP * players * players * reps
+        _BYTES_FIXED
+        + _BYTES_PER_PAIR_REP * players * players * reps
         + _BYTES_PER_REP * reps
         + _BYTES_PER_REP_IN_BLOCK * block
         + _BYTES_PER_BLOCK * math.ceil(reps / BLOCK_SIZE)

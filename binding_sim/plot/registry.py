@@ -220,6 +220,8 @@ def _fail(source: str, what: str, problem: str) -> BindingSimError:
 
 
 def _short(value: Any, limit: int = 60) -> str:
+    if hasattr(value, "item") and callable(value.item):  # a numpy scalar: show the number
+        value = value.item()
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -364,7 +366,7 @@ def _generic(data: pd.DataFrame, source: str) -> None:
             raise _fail(
                 source,
                 f"column {name!r}",
-                f"data row {row + 1} holds {values[row]!r}; expected finite numbers",
+                f"data row {row + 1} holds {float(values[row])!r}; expected finite numbers",
             )
         finite_somewhere = finite_somewhere or bool(np.isfinite(values).any())
     if not finite_somewhere:
