@@ -264,3 +264,70 @@ def test_fixation_overflow_gives_its_limit_without_warning() -> None:
         warnings.simplefilter("error", RuntimeWarning)
         rho = fixation_probability(payoffs, 100_000, 5.0, fitness="exponential")
     assert rho == 0.0
+
+
+def test_subnormal_initial_trust_reports_no_theta_star() -> None:
+    """tau_0 = 5e-324: the threat needed is theta* = (...) / tau_0, beyond any float: none."""
+    from binding_sim.analysis import analyze
+
+    sc = Scenario.load("krickovic2016").with_values({"actors.*.initial_trust": 5e-324})
+    c = analyze(sc)["catch22"]
+    assert c["theta_star"] is None and c["formal_accepted_at_start"] is False
+
+
+def test_catch22_drawing_tolerates_missing_classes_and_plain_keys() -> None:
+    """No cell where both R' < T' and S' < P': the R' - P' boundary is all NaN, not a warning."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from binding_sim.plot.catch22 import _axis_label, class_boundaries
+
+    grid = [(x, y) for x in (0.0, 1.0, 2.0) for y in (0.0, 0.5, 1.0)]
+    data = pd.DataFrame(
+        {
+            "a": [x for x, _ in grid],
+            "b": [y for _, y in grid],
+            "class_A": "stag_hunt",
+            **{f"{m}_{t}": 1.0 for m in ("rt", "sp", "rp") for t in "AB"},
+        }
+    )
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert class_boundaries(data, "a", "b", ax=ax) == []
+    plt.close(fig)
+    assert _axis_label("a") == "a"  # a key without dots (an edited meta) is its own label
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit of the override expander (config/scenario.py _expand): an actor "
+    "name holding '.' is split by actors.*.KEY; a one-line error, not a traceback",
+)
+def test_wildcard_override_on_an_actor_name_with_a_dot(tmp_path: Path) -> None:
+    path = tmp_path / "dot.toml"
+    path.write_text(
+        '[actors."a.b"]\n[actors.c]\n[arrangements.formal]\npayoffs = { R = 6.0, S = -2.0, T = 2.0 }\n',
+        encoding="utf-8",
+    )
+    sc = Scenario.load(path, ["actors.*.incident_rate=0.1"])
+    assert [a.incident_rate for a in sc.actors] == [0.1, 0.1]
+
+
+def test_reliability_page_names_only_existing_tests() -> None:
+    """Every test docs/reliability.md cites exists (as a module or a test function)."""
+    import re
+
+    root = Path(__file__).resolve().parent
+    text = (root.parent / "docs" / "reliability.md").read_text(encoding="utf-8")
+    names = set(re.findall(r"\btest_[a-z0-9_]+", text))
+    defined = set()
+    for path in root.glob("*.py"):
+        defined.add(path.stem)
+        defined |= set(
+            re.findall(r"^def (test_[a-z0-9_]+)", path.read_text(encoding="utf-8"), re.M)
+        )
+    assert names and not names - defined, sorted(names - defined)
