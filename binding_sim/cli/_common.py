@@ -15,10 +15,12 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ..config.scenario import Scenario
+from ..config.schema import _K_BOUND, _PAYOFF_BOUND
 from ..serialize import dumps
 
 __all__ = [
     "PAYOFF_BOUND",
+    "RELATIVE_GAINS_BOUND",
     "add_scenario_arguments",
     "check_finite_results",
     "float_arg",
@@ -27,8 +29,11 @@ __all__ = [
     "print_json",
 ]
 
-PAYOFF_BOUND = 1e12
-"""Largest absolute stage-game payoff accepted on the command line (as in scenario files)."""
+PAYOFF_BOUND = _PAYOFF_BOUND
+"""Largest absolute stage-game payoff accepted on the command line (the bound of
+``arrangements.*.payoffs`` in scenario files)."""
+RELATIVE_GAINS_BOUND = _K_BOUND
+"""Largest relative-gains sensitivity accepted on the command line (as in scenario files)."""
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser, json: bool = True) -> None:

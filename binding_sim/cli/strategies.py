@@ -29,7 +29,14 @@ from ..games.strategies import NAMES
 from ..limits import check_memory
 from ..model.stage_game import classify
 from ..rng import BLOCK_SIZE, draw_root_seed
-from ._common import check_finite_results, float_arg, int_arg, load_scenario, print_json
+from ._common import (
+    RELATIVE_GAINS_BOUND,
+    check_finite_results,
+    float_arg,
+    int_arg,
+    load_scenario,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from ..games.evolution import ReplicatorOutcome
@@ -40,7 +47,7 @@ ORDER = 62
 DEFAULT_TURNS = 200
 DEFAULT_REPS = 1000
 
-MAX_RELATIVE_GAINS = 1e6
+MAX_RELATIVE_GAINS = RELATIVE_GAINS_BOUND
 """Largest ``--relative-gains`` value (the bound of ``actors.*.relative_gains`` in scenario files)."""
 MAX_SELECTION = 1000.0
 """Largest ``--selection`` with the exponential fitness map (the linear map needs ``w <= 1``)."""
