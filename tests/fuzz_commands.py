@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +123,7 @@ HUGE = "99999999999999999999999999"  # refused on any machine (memory), never ru
 _NOT_INTEGERS = ["1.5", "nan", "inf", "-inf", "1e999", "abc", "", " ", "0x10", "1e3", "--"]
 
 
-def _values(valid: list[str], invalid: list[str], unsure: list[str] = ()) -> Any:  # type: ignore[assignment]
+def _values(valid: list[str], invalid: list[str], unsure: tuple[str, ...] | list[str] = ()) -> Any:
     options = [st.sampled_from(valid).map(lambda v: ((v,), True))] * 3
     if invalid:
         options.append(st.sampled_from(invalid).map(lambda v: ((v,), False)))
@@ -911,10 +910,3 @@ def materialize(name: str, parts: list[Part], folder: Path, fixture: Path) -> li
         (options if tokens and tokens[0].startswith("--") else positional).extend(tokens)
     cheap = list(COMMANDS[name].cheap)
     return [name, *positional, *cheap, *options]
-
-
-def is_finite_text(text: str) -> bool:  # pragma: no cover - helper for ad-hoc debugging
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
