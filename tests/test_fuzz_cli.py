@@ -1,23 +1,23 @@
-"""Fuzzing every ``binding-sim`` command: exit 0, or one line on stderr and exit 2.
+"""Fuzzing every ``binding-sim`` command: exit 0 on valid input, one line and exit 2 on bad input.
 
-The commands are discovered from the argument parser, so a command added
-later is fuzzed without touching this file. For each command hypothesis draws
-an argument list from the command's own options: positional scenario or
-experiment files (written from :mod:`fuzz_strategies` documents: valid,
-mutated, raw text), preset names and garbage, ``--set`` strings, and option
-values that are valid but small, or invalid (negative, zero, NaN, inf, huge,
-text, empty). Commands that start work always receive small work first
-(``--reps``, ``--horizon``, ``--turns`` ...) and random options can only
-replace those with small or invalid values, so every case is cheap; the
-``figures`` command always names an unknown figure (it would otherwise build
-them all) and ``--scheduler`` is never given (connecting to a cluster is
-outside a unit test).
+The commands are discovered from the argument parser; how each one is fuzzed is
+registered in :mod:`fuzz_commands` (budget, cheap arguments, option domains),
+and :func:`test_every_command_and_option_is_registered` fails for a command or
+option without a registration, so nothing added later goes unfuzzed.
 
-Each case runs in-process through :func:`binding_sim.cli.main`; a handful run
-through real subprocesses. The property: ``main`` returns (no exception of
-any kind escapes), with 0 or a non-zero status; on a non-zero status stderr
-is exactly one line starting ``binding-sim: error:`` (or ``binding-sim:``
-for a sweep's failed-cells summary) and holds no traceback.
+Each generated command line runs in-process through :func:`binding_sim.cli.main`
+in a fresh temporary folder (the working directory), with ``RuntimeWarning``
+turned into an error and every network connection other than to 127.0.0.1
+refused. The property, for every command line:
+
+* ``main`` returns (no exception of any kind escapes) with status 0, 1 or 2;
+* on a non-zero status stderr is exactly one line, ``binding-sim: error: ...``
+  (status 2) or a sweep's failed-cells summary (status 1), with no traceback;
+* if any argument was drawn invalid, the status is 2; if every argument was
+  drawn valid, the status is 0 (arguments whose validity depends on the
+  combination are drawn as "either" and only the first two rules apply).
+
+A handful of cases also run as real subprocesses of the installed script.
 """
 
 from __future__ import annotations
@@ -25,199 +25,95 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fuzz_strategies import experiment_texts, override_strings, scenario_texts
-from hypothesis import HealthCheck, given, settings
+from fuzz_commands import (
+    COMMANDS,
+    WORDS_BUDGET,
+    ci_total,
+    combine,
+    command_line,
+    domain_name,
+    materialize,
+)
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from binding_sim.cli import build_parser, main
-from binding_sim.config.scenario import preset_names
 
 _PARSER = build_parser()
 _SUB = next(a for a in _PARSER._actions if a.__class__.__name__ == "_SubParsersAction")
-COMMANDS: dict[str, Any] = dict(_SUB.choices)
+PARSERS: dict[str, Any] = dict(_SUB.choices)
 
-CI_EXAMPLES = {"strategies": 25, "figures": 30, "replot": 30, "scenarios": 10, "show": 30}
-DEFAULT_EXAMPLES = 110
-"""Examples per command in CI; every other command gets :data:`DEFAULT_EXAMPLES`."""
+STATS: dict[str, list[float]] = {}
+"""Per command: [command lines run, seconds, exit 0, exit 2, exit 1]."""
 
-# Small work given first to commands that would otherwise run for long.
-SAFE_PREFIX: dict[str, list[str]] = {
-    "simulate": ["--reps", "20", "--horizon", "8", "--seed", "1"],
-    "match": ["--turns", "8", "--reps", "4", "--seed", "1"],
-    "strategies": ["--turns", "8", "--reps", "4", "--population", "4", "--seed", "1"],
-    "sweep": ["--reps", "4", "--workers", "1", "--quiet"],
-    "figures": ["--experiments", str(Path(__file__).resolve().parent.parent / "experiments")],
-}
-NEVER = {"-h", "--help", "--version", "--scheduler"}
-
-_SMALL_INT_OPTS = {"reps", "horizon", "turns", "population", "batch_size", "workers"}
-_FLOAT_OPTS = {"trust", "noise", "relative_gains", "selection"}
-
-_BAD_NUMBERS = [
-    "0",
-    "-1",
-    "-0",
-    "1.5",
-    "nan",
-    "inf",
-    "-inf",
-    "1e999",
-    "99999999999999999999999999",
-    "abc",
-    "",
-    " ",
-    "0x10",
-    "１",
-]
-_FLOATS = ["0", "0.5", "1", "-0.1", "1.1", "2", "1e-300", "nan", "inf", "x", "", "0.3,0.7", "0.2,"]
-_PAYOFFS = ["3,0,5,1", "6,-2,2,0", "1,2", "a,b,c,d", "nan,0,0,0", "inf,0,0,0", "", "1,2,3,4,5"]
-_NAMES = st.one_of(
-    st.sampled_from(
-        [
-            "formal",
-            "md_transparency",
-            "buffer_zone",
-            "tft",
-            "alld",
-            "allc",
-            "grim",
-            "gtft",
-            "random",
-            "linear",
-            "exponential",
-            "both",
-            "piecemeal",
-            "krickovic2016",
-            "catch22_map",
-        ]
-    ),
-    st.text(max_size=10),
-)
+_TINY = '''"""Fuzz figure: a two-row table drawn by a package draw function."""
+import pandas as pd
+from binding_sim.plot.figures import publish, script_main
+from binding_sim.plot.welfare import welfare_figure
 
 
-def _option_values(dest: str, small: int) -> st.SearchStrategy[str]:
-    if dest in _SMALL_INT_OPTS:
-        valid = st.integers(1, 1 if dest == "workers" else small).map(str)
-        return st.one_of(valid, st.sampled_from(_BAD_NUMBERS))
-    if dest == "seed":
-        return st.one_of(st.integers(0, 2**70).map(str), st.sampled_from(_BAD_NUMBERS))
-    if dest in _FLOAT_OPTS:
-        return st.one_of(st.sampled_from(_FLOATS), st.floats().map(repr))
-    if dest == "payoffs":
-        return st.sampled_from(_PAYOFFS)
-    if dest == "overrides":
-        return override_strings()
-    if dest in ("players", "arrangement"):
-        real = STRATEGY_NAMES if dest == "players" else ARRANGEMENT_NAMES
-        return st.one_of(st.sampled_from(real), st.sampled_from(real), _NAMES)
-    return _NAMES
+def main(quick=False, out_dir=None):
+    data = pd.DataFrame({"protocol": ["formal", "piecemeal"], "trust.building_rate": [0.1, 0.2],
+                         "actor": ["A", "A"], "absolute": [1.0, 2.0], "relative": [1.0, 2.0]})
+    return publish("tiny", data, welfare_figure, out_dir, {"x": "trust.building_rate"})
+'''
+
+_OWN = '''"""Fuzz figure with a draw function of its own (declared, so it replots)."""
+import pandas as pd
+from binding_sim.plot import style
+from binding_sim.plot.figures import publish
+from binding_sim.plot.registry import Column, figure_data
 
 
-STRATEGY_NAMES = ["allc", "alld", "tft", "stft", "grim", "wsls", "gtft", "random", "alternator"]
-ARRANGEMENT_NAMES = ["formal", "md_transparency", "interceptor_caps", "buffer_zone"]
-PATH_KINDS = ("new_dir", "missing_parent", "existing_file", "empty", "dev_null")
+@figure_data(Column("x"), Column("y"))
+def draw(data, meta):
+    fig, ax = style.figure("single")
+    ax.plot(data["x"], data["y"])
+    return fig
 
 
-@st.composite
-def command_cases(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    """An abstract command line: files are written by the test, paths filled in then."""
-    parser = COMMANDS[name]
-    small = 6
-    args: list[tuple[str, Any]] = []
-    positional: list[tuple[str, Any]] = []
-    for action in parser._actions:
-        if not action.option_strings:
-            meta = (action.metavar or action.dest).lower()
-            if "experiment" in meta:
-                positional.append(("file", draw(experiment_texts())))
-            elif "scenario" in meta:
-                positional.append(
-                    draw(
-                        st.one_of(
-                            st.tuples(st.just("file"), scenario_texts()),
-                            st.tuples(st.just("word"), st.sampled_from(preset_names())),
-                            st.tuples(st.just("word"), st.sampled_from(preset_names())),
-                            st.tuples(st.just("word"), st.text(max_size=12)),
-                            st.tuples(st.just("path"), st.sampled_from(PATH_KINDS)),
-                        )
-                    )
-                )
-            else:
-                positional.append(("word", draw(_NAMES)))
-            continue
-        if set(action.option_strings) & NEVER:
-            continue
-        if not action.required and draw(st.integers(0, 2)) != 0:
-            continue
-        flag = draw(st.sampled_from(action.option_strings))
-        if action.nargs == 0:
-            args.append(("flag", flag))
-        elif action.dest in ("out", "plot", "experiments", "figures"):
-            args.append(("path_opt", (flag, draw(st.sampled_from(PATH_KINDS)))))
-        else:
-            n = 1
-            if action.nargs in ("+", "*"):
-                n = draw(st.integers(1, 3))
-            elif isinstance(action.nargs, int):
-                n = action.nargs
-            values = [draw(_option_values(action.dest, small)) for _ in range(n)]
-            if action.choices is not None and draw(st.booleans()):
-                values = [draw(st.sampled_from(list(action.choices))) for _ in range(n)]
-            args.append(("opt", (flag, values)))
-    if name == "figures":  # never build the real figures
-        args.append(("opt", ("--only", [draw(st.sampled_from(["nope", "", "ü", "../x"]))])))
-    return {"name": name, "positional": positional, "args": args}
+def main(quick=False, out_dir=None):
+    return publish("own", pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [1.0, 0.5, 2.0]}), draw,
+                   out_dir, {})
+'''
 
 
-def _path(kind: str, folder: Path, stem: str) -> str:
-    if kind == "new_dir":
-        return str(folder / f"{stem}_out")
-    if kind == "missing_parent":
-        return str(folder / "no" / "such" / f"{stem}.toml")
-    if kind == "existing_file":
-        p = folder / f"{stem}_file.txt"
-        p.write_text("not a directory")
-        return str(p)
-    if kind == "dev_null":
-        return "/dev/null"
-    return ""
+@pytest.fixture(scope="module")
+def fixture_experiments(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An experiments folder with two cheap figures (``tiny``, ``own``)."""
+    folder = tmp_path_factory.mktemp("fuzz_experiments")
+    (folder / "tiny.py").write_text(_TINY, encoding="utf-8")
+    (folder / "own.py").write_text(_OWN, encoding="utf-8")
+    return folder
 
 
-def materialize(case: dict[str, Any], folder: Path) -> list[str]:
-    argv = [case["name"]]
-    for i, (kind, value) in enumerate(case["positional"]):
-        if kind == "file":
-            path = folder / f"input{i}.toml"
-            path.write_text(value, encoding="utf-8")
-            argv.append(str(path))
-        elif kind == "path":
-            argv.append(_path(value, folder, f"pos{i}"))
-        else:
-            argv.append(value)
-    argv += SAFE_PREFIX.get(case["name"], [])
-    if case["name"] in ("sweep", "figures"):
-        argv += ["--out", str(folder / "out")]
-    for i, (kind, value) in enumerate(case["args"]):
-        if kind == "flag":
-            argv.append(value)
-        elif kind == "path_opt":
-            flag, pk = value
-            argv.append(f"{flag}={_path(pk, folder, f'opt{i}')}")
-        else:
-            flag, values = value
-            if len(values) == 1:
-                argv.append(f"{flag}={values[0]}")  # '=' keeps values like '-1' attached
-            else:
-                argv += [flag, *values]
-    return argv
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Refuse every connection except to 127.0.0.1 (and Unix sockets)."""
+    real = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and host not in _LOOPBACK:
+            raise AssertionError(f"the fuzzer opened a network connection to {address!r}")
+        return real(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield
 
 
 def run_in_process(argv: list[str]) -> tuple[int, str, str]:
@@ -246,67 +142,100 @@ def assert_clean(argv: list[str], status: int, err: str) -> None:
         assert len(lines[0]) > len("binding-sim: error: ") + 3
 
 
-def check_case(case: dict[str, Any]) -> None:
+@contextlib.contextmanager
+def case_folder() -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
         cwd = os.getcwd()
-        os.chdir(folder)  # default outputs (sweeps/NAME, figures/) land in the temporary folder
+        os.chdir(tmp)  # default outputs (sweeps/NAME, figures/) land in the temporary folder
         try:
-            argv = materialize(case, folder)
-            status, _, err = run_in_process(argv)
+            yield Path(tmp)
         finally:
             os.chdir(cwd)
+
+
+def check_case(name: str, parts: list[Any], fixture: Path) -> None:
+    expected = combine(parts) if COMMANDS[name].check_validity else None
+    t0 = time.perf_counter()
+    with case_folder() as folder:
+        argv = materialize(name, parts, folder, fixture)
+        status, _, err = run_in_process(argv)
+    stats = STATS.setdefault(name, [0, 0.0, 0, 0, 0])
+    stats[0] += 1
+    stats[1] += time.perf_counter() - t0
+    stats[{0: 2, 2: 3}.get(status, 4)] += 1
     assert_clean(argv, status, err)
+    if expected is False:
+        assert status == 2, ("invalid input accepted", argv, status, err)
+    elif expected is True:
+        assert status == 0, ("valid input refused", argv, status, err)
 
 
-def _settings(name: str) -> Any:
+def _settings(budget: int) -> Any:
+    # No shrinking in CI: one command line can take a second, so shrinking a failure could
+    # take many minutes; the failing command line is reported as generated.
     return settings(
-        max_examples=CI_EXAMPLES.get(name, DEFAULT_EXAMPLES),
+        max_examples=budget,
         deadline=None,
         derandomize=True,
         database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
     )
 
 
-def ci_total() -> int:
-    """Cases this module generates in CI (reported in docs/reliability.md)."""
-    return sum(CI_EXAMPLES.get(n, DEFAULT_EXAMPLES) for n in COMMANDS) + GLOBAL_EXAMPLES
-
-
-EXECUTED: dict[str, int] = {}
-"""Cases run per command in this session (hypothesis stops early on a small input space)."""
+def test_every_command_and_option_is_registered() -> None:
+    """A command or option added later must be registered in fuzz_commands to be fuzzed."""
+    assert set(COMMANDS) == set(PARSERS), "register new commands in tests/fuzz_commands.py"
+    for name, parser in PARSERS.items():
+        reg = COMMANDS[name]
+        dests = {a.dest for a in parser._actions}
+        assert reg.structural <= dests, (name, reg.structural - dests)
+        assert set(reg.skip) <= dests, (name, set(reg.skip) - dests)
+        assert set(reg.domains) <= dests, (name, set(reg.domains) - dests)
+        for action in parser._actions:
+            if action.dest in ("help",) or action.dest in reg.skip:
+                continue
+            if action.dest in reg.structural:
+                assert reg.base is not None or name == "replot", (name, action.dest)
+                continue
+            assert domain_name(name, action) is not None, (
+                f"{name} {action.option_strings or action.dest}: no fuzz domain; add one to "
+                "DEST_DOMAINS or the command's domains in tests/fuzz_commands.py"
+            )
+        assert reg.budget >= 1
+    assert ci_total() >= 2000
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_command_never_escapes(name: str) -> None:
-    EXECUTED[name] = 0
+def test_command_never_escapes(name: str, fixture_experiments: Path) -> None:
+    parser = PARSERS[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        templates = Path(tmp)
 
-    @_settings(name)
-    @given(command_cases(name))
-    def prop(case: dict[str, Any]) -> None:
-        EXECUTED[name] += 1
-        check_case(case)
+        @_settings(COMMANDS[name].budget)
+        @given(command_line(parser, name, templates))
+        def prop(parts: list[Any]) -> None:
+            check_case(name, parts, fixture_experiments)
 
-    prop()
-    print(f"\n{name}: {EXECUTED[name]} generated command lines")
-    assert EXECUTED[name] >= 1  # "scenarios" takes no input: one case covers it
+        prop()
+    n, seconds, ok, two, other = STATS.get(name, [0, 0.0, 0, 0, 0])
+    print(
+        f"\n{name}: {int(n)} command lines in {seconds:.1f} s "
+        f"(exit 0: {int(ok)}, exit 2: {int(two)}, other: {int(other)})"
+    )
+    assert n >= 1  # "scenarios" takes no input: one case covers it
 
 
-GLOBAL_EXAMPLES = 100
-
-
-@settings(
-    max_examples=GLOBAL_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-)
+@_settings(WORDS_BUDGET)
 @given(
     st.lists(
         st.one_of(
             st.sampled_from(
-                [*COMMANDS, "--json", "--set", "-x", "--", "=", "--reps", "simulat", "analyse"]
+                [*PARSERS, "--json", "--set", "-x", "--", "=", "--reps", "simulat", "analyse"]
             ),
             st.text(max_size=8),
         ),
@@ -315,15 +244,10 @@ GLOBAL_EXAMPLES = 100
 )
 def test_any_command_line_never_escapes(argv: list[str]) -> None:
     """Random words as a command line: usage errors are one line, exit 2."""
-    if set(argv) & (set(COMMANDS) - {"scenarios", "show", "analyze"}):
+    if set(argv) & (set(PARSERS) - {"scenarios", "show", "analyze"}):
         argv = ["show", *argv]  # keep random words (e.g. "-- figures") from starting real work
-    with tempfile.TemporaryDirectory() as tmp:
-        cwd = os.getcwd()
-        os.chdir(tmp)
-        try:
-            status, _, err = run_in_process(argv)
-        finally:
-            os.chdir(cwd)
+    with case_folder():
+        status, _, err = run_in_process(argv)
     assert_clean(argv, status, err)
 
 
@@ -333,16 +257,18 @@ _SLOW_N = int(os.environ.get("BINDING_SIM_FUZZ_EXAMPLES", "0") or 0)
 @pytest.mark.slow
 @pytest.mark.skipif(_SLOW_N <= 0, reason="set BINDING_SIM_FUZZ_EXAMPLES=N to run")
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_command_never_escapes_slow(name: str) -> None:
+def test_command_never_escapes_slow(name: str, fixture_experiments: Path) -> None:
+    parser = PARSERS[name]
     count = [0]
+    with tempfile.TemporaryDirectory() as tmp:
 
-    @settings(max_examples=max(_SLOW_N, 1), deadline=None, database=None)
-    @given(command_cases(name))
-    def prop(case: dict[str, Any]) -> None:
-        count[0] += 1
-        check_case(case)
+        @settings(max_examples=max(_SLOW_N, 1), deadline=None, database=None)
+        @given(command_line(parser, name, Path(tmp)))
+        def prop(parts: list[Any]) -> None:
+            count[0] += 1
+            check_case(name, parts, fixture_experiments)
 
-    prop()
+        prop()
     print(f"\n{name}: {count[0]} generated command lines (slow profile)")
 
 
@@ -363,6 +289,8 @@ SUBPROCESS_CASES = [
     ),
     (["analyze", "{file}", "--set", "actors.*.relative_gains=1e999"], "", "actors"),
     (["frobnicate"], None, "frobnicate"),
+    (["simulate", "krickovic2016", "--reps", "1000000000000"], None, "--reps 1000000000000"),
+    (["figures"], None, "--experiments DIR"),
 ]
 
 

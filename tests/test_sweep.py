@@ -305,7 +305,9 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(tmp_path: Path) -> None
         proc.wait()
     assert not (out / "results.parquet").exists()
     before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in parts.glob("part-*.parquet")}
-    assert 3 <= len(before) < 48  # 48 cells: enough work that the kill lands part-way, even on a busy machine
+    assert (
+        3 <= len(before) < 48
+    )  # 48 cells: enough work that the kill lands part-way, even on a busy machine
 
     status = main([*cmd[3:], "--workers", "2", "--resume", "--quiet"])
     assert status == 0

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import binding_sim.dynamics.engine as engine
+import binding_sim.limits as limits
 import binding_sim.sweep.executors as executors
 import binding_sim.sweep.memory as memory
 import binding_sim.sweep.store as store
@@ -473,7 +474,7 @@ def test_lock_without_flock_uses_the_recorded_process(
 def test_refused_sweep_leaves_no_folder_behind(
     small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(memory, "available_memory", lambda: 1)
+    monkeypatch.setattr(limits, "available_memory", lambda: 1)
     out = tmp_path / "new" / "folder"
     with pytest.raises(BindingSimError):
         run_sweep(small, out=out, workers=1)
@@ -563,7 +564,7 @@ def test_sweep_beyond_the_memory_is_refused_in_one_line_before_any_work(
         ),
         encoding="utf-8",
     )
-    monkeypatch.setattr(memory, "available_memory", lambda: 16 * 2**30)
+    monkeypatch.setattr(limits, "available_memory", lambda: 16 * 2**30)
     monkeypatch.setattr(engine, "simulate_cells", _must_not_run)
     out = tmp_path / "o"
     status = main(
@@ -574,9 +575,12 @@ def test_sweep_beyond_the_memory_is_refused_in_one_line_before_any_work(
     # 2 x 16 arrays x 8 bytes x 10^4 cells x 8192 replicates = 2.1e10 bytes at least
     assert line.startswith(
         "binding-sim: error: running batches of 10000 cells x 8192 replicates x 20 rounds "
-        "on 1 worker(s) needs about 19."
+        "on 1 worker(s): needs about 19."
     )
-    assert "GiB of memory; 16.0 GiB is available: give a smaller --batch-size" in line
+    assert (
+        "GiB of memory, more than the limit of 12.8 GiB (80% of the 16 GiB available on "
+        "this machine); give a smaller --batch-size" in line
+    )
     assert not out.exists()
 
 
@@ -586,16 +590,17 @@ def test_tables_beyond_the_memory_are_refused_with_how_to_split(
     """6 cells x 2 protocols x 10^6 rounds: 1.2 x 10^7 binding-time rows do not fit in 1 GiB."""
     path = tmp_path / "long.toml"
     path.write_text(SMALL.replace("horizon = 20", "horizon = 1000000"), encoding="utf-8")
-    monkeypatch.setattr(memory, "available_memory", lambda: 2**30)
+    monkeypatch.setattr(limits, "available_memory", lambda: 2**30)
     monkeypatch.setattr(engine, "simulate_cells", _must_not_run)
     with pytest.raises(memory.MemoryLimitError) as info:
         run_sweep(path, out=tmp_path / "o", workers=1)
     text = str(info.value)
     assert text.startswith(
-        "assembling the tables of 6 cells x 2 protocol(s) x 1000000 rounds needs about "
+        "assembling the tables of 6 cells x 2 protocol(s) x 1000000 rounds: needs about "
     )
     assert text.endswith(
-        " GiB of memory; 1.0 GiB is available: split the design into several experiments "
+        " GiB of memory, more than the limit of 819 MiB (80% of the 1 GiB available on this "
+        "machine); split the design into several experiments "
         "with fewer cells each (or shorten the horizon), one --out folder each"
     )
     # at least 8 bytes for each of the 1.2e7 shares alone
@@ -661,13 +666,14 @@ print(json.dumps({{"added": peak[0] - base, "estimate": estimate}}))
 def test_format_bytes_hand_values() -> None:
     assert memory.format_bytes(512) == "512 B"
     assert memory.format_bytes(1536) == "1.5 KiB"
-    assert memory.format_bytes(3 * 2**30) == "3.0 GiB"
+    assert memory.format_bytes(3 * 2**30) == "3 GiB"
+    assert memory.format_bytes(2**60) == "1 EiB"
 
 
 def test_available_memory_is_positive_here() -> None:
     avail = memory.available_memory()
-    assert avail is None or avail > 0
-    with pytest.raises(memory.MemoryLimitError, match=r"^x needs about 1024\.0 PiB"):
+    assert avail > 0
+    with pytest.raises(memory.MemoryLimitError, match=r"^x: needs about 1 EiB"):
         memory.check_memory("x", 2**60, "split it")
 
 

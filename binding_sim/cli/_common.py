@@ -1,13 +1,39 @@
-"""Arguments shared by several commands (scenario, overrides, JSON output)."""
+"""Arguments shared by several commands (scenario, overrides, JSON output, checked numbers).
+
+The ``*_arg`` factories build argparse ``type`` functions that check a
+number's range while the command line is parsed, before any work starts; a
+value outside the range is a one-line usage error naming the option, the
+value and the range (exit status 2).
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable, Mapping
+
+import numpy as np
 
 from ..config.scenario import Scenario
+from ..config.schema import _K_BOUND, _PAYOFF_BOUND
 from ..serialize import dumps
 
-__all__ = ["add_scenario_arguments", "load_scenario", "print_json"]
+__all__ = [
+    "PAYOFF_BOUND",
+    "RELATIVE_GAINS_BOUND",
+    "add_scenario_arguments",
+    "check_finite_results",
+    "float_arg",
+    "int_arg",
+    "load_scenario",
+    "print_json",
+]
+
+PAYOFF_BOUND = _PAYOFF_BOUND
+"""Largest absolute stage-game payoff accepted on the command line (the bound of
+``arrangements.*.payoffs`` in scenario files)."""
+RELATIVE_GAINS_BOUND = _K_BOUND
+"""Largest relative-gains sensitivity accepted on the command line (as in scenario files)."""
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser, json: bool = True) -> None:
@@ -35,3 +61,61 @@ def load_scenario(args: argparse.Namespace) -> Scenario:
 def print_json(obj: object) -> None:
     """Print ``obj`` as strict JSON (``inf`` as the string ``"inf"``)."""
     print(dumps(obj))
+
+
+def int_arg(lo: int, hi: int | None = None) -> Callable[[str], int]:
+    """argparse ``type``: an integer in ``[lo, hi]`` (``hi`` None: no upper bound)."""
+    allowed = f"an integer >= {lo}" if hi is None else f"an integer in [{lo}, {hi}]"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {allowed}, got {text!r}") from None
+        if value < lo or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(f"expected {allowed}, got {text!r}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def float_arg(lo: float, hi: float) -> Callable[[str], float]:
+    """argparse ``type``: a finite number in ``[lo, hi]``."""
+    allowed = f"a finite number in [{lo:g}, {hi:g}]"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {allowed}, got {text!r}") from None
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise argparse.ArgumentTypeError(f"expected {allowed}, got {text!r}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def check_finite_results(results: Mapping[str, object], cause: str) -> None:
+    """Raise :class:`~binding_sim.dynamics.outcomes.NonFiniteResultError` if a result is NaN or inf.
+
+    ``results`` maps a name to a number or array (``None`` entries are
+    skipped); ``cause`` names the inputs that produced them, for the message.
+    The engine checks its aggregates the same way
+    (:func:`binding_sim.dynamics.outcomes.summarize`).
+    """
+    from ..dynamics.outcomes import NonFiniteResultError
+
+    bad = []
+    for name, value in results.items():
+        if value is None:
+            continue
+        arr = np.asarray(value, dtype=float)
+        if not np.isfinite(arr).all():
+            bad.append(name)
+    if bad:
+        raise NonFiniteResultError(
+            f"non-finite result(s) {', '.join(bad)} from {cause}; bring the payoffs (or the "
+            "relative-gains sensitivity, or --selection) closer to 0"
+        )

@@ -41,7 +41,14 @@ program's own argument parser. Conventions shared by all commands:
   every key and the [how-to on scenario files](../howto/scenario-file.md).
 - `--set KEY=VALUE` (repeatable) overrides one scenario key with a dotted path;
   values use TOML syntax and are validated like the file;
-  `actors.*.KEY=VALUE` sets a key for both actors.
+  `actors.*.KEY=VALUE` sets a key for both actors. Each `--set` holds exactly
+  one `KEY=VALUE` on one line: a line break, a second unquoted `=` (`a==b`,
+  `a=b=c`), an empty key or an empty value is an error naming the option text
+  (quote a string value that holds `=`: `scenario.description="a=b"`).
+- Sizes (`--reps`, `--horizon`, `--turns`, `--population`, a recorded
+  `--plot`) are checked against the memory available before anything is
+  allocated: a request above 80% of it is refused with one line giving the
+  estimate, the limit and how to split the work.
 - `--json` prints one JSON object on stdout; infinite values are written as
   the string `"inf"`, missing values as `null`.
 - Every user error prints one line on stderr (naming the file or override,

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from ..errors import BindingSimError
 from ..plot.figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT
 
 ORDER = 60
@@ -24,9 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--experiments",
-        default=str(DEFAULT_EXPERIMENTS),
+        default=None,
         metavar="DIR",
-        help="directory of experiment scripts NAME.py (default ./experiments)",
+        help="directory of experiment scripts NAME.py (default ./experiments, which must exist: "
+        "outside a binding_sim checkout pass the checkout's experiments/ folder)",
     )
     p.add_argument(
         "--out",
@@ -51,21 +54,45 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--out",
         default=None,
         metavar="DIR",
-        help="where to write the PDF and PNG (default: --figures)",
+        help="existing folder where to write the PDF and PNG (default: the CSV's folder)",
+    )
+    q.add_argument(
+        "--experiments",
+        default=None,
+        metavar="DIR",
+        help="folder of your own experiment scripts: a figure whose CSV names a draw function "
+        "of DIR/NAME.py is redrawn with it (DIR/NAME.py is loaded and runs); without it only "
+        "binding_sim's own draw functions are used",
     )
     q.set_defaults(func=run_replot)
+
+
+def experiments_folder(given: str | None) -> Path:
+    """The experiments folder: ``--experiments DIR``, else ``./experiments`` if it exists.
+
+    Outside a checkout there is no ``./experiments``; that is a one-line error
+    asking for ``--experiments DIR`` rather than a search in the wrong place.
+    """
+    if given is not None:
+        return Path(given)
+    if not DEFAULT_EXPERIMENTS.is_dir():
+        raise BindingSimError(
+            f"figures: no ./{DEFAULT_EXPERIMENTS} folder in {Path.cwd()}; pass --experiments DIR "
+            "(the experiments/ folder of a binding_sim checkout, or your own)"
+        )
+    return DEFAULT_EXPERIMENTS
 
 
 def run(args: argparse.Namespace) -> int:
     from ..plot.figures import run_figures
 
-    run_figures(args.experiments, args.out, quick=args.quick, only=args.only)
+    run_figures(experiments_folder(args.experiments), args.out, quick=args.quick, only=args.only)
     return 0
 
 
 def run_replot(args: argparse.Namespace) -> int:
     from ..plot.figures import replot
 
-    for path in replot(args.name, args.figures, args.out):
+    for path in replot(args.name, args.figures, args.out, args.experiments):
         print(path)
     return 0

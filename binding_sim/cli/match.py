@@ -22,16 +22,24 @@ from typing import Any
 import numpy as np
 
 from ..errors import BindingSimError, ConfigError
-from ..games.match import Match, arrangement_game, as_game
+from ..games.match import CHUNK_TURNS, Match, arrangement_game, as_game
 from ..games.strategies import (
     NAMES,
     MemoryOne,
     canonical_name,
     strategy,
 )
+from ..limits import check_memory
 from ..model.stage_game import StageGame
-from ..rng import draw_root_seed
-from ._common import load_scenario, print_json
+from ..rng import BLOCK_SIZE, draw_root_seed
+from ._common import (
+    PAYOFF_BOUND,
+    check_finite_results,
+    float_arg,
+    int_arg,
+    load_scenario,
+    print_json,
+)
 
 ORDER = 60
 
@@ -65,7 +73,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="override a scenario key, e.g. actors.*.relative_gains=0.5",
     )
     p.add_argument(
-        "--payoffs", metavar="R,S,T,P", help="stage-game payoffs R,S,T,P (both players)"
+        "--payoffs",
+        metavar="R,S,T,P",
+        help=f"stage-game payoffs R,S,T,P (both players), each in [-{PAYOFF_BOUND:g}, "
+        f"{PAYOFF_BOUND:g}]",
     )
     p.add_argument("--arrangement", metavar="NAME", help="arrangement of SCENARIO to play")
     p.add_argument(
@@ -80,12 +91,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         required=True,
         help=f"two strategies, case-insensitive: {', '.join(NAMES)}",
     )
-    p.add_argument("--turns", type=int, default=DEFAULT_TURNS, help="rounds per match (200)")
     p.add_argument(
-        "--noise", type=float, default=0.0, help="probability an intended action flips (0)"
+        "--turns", type=int_arg(1), default=DEFAULT_TURNS, help="rounds per match, >= 1 (200)"
     )
-    p.add_argument("--reps", type=int, default=DEFAULT_REPS, help="matches simulated (1000)")
-    p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn and printed)")
+    p.add_argument(
+        "--noise",
+        type=float_arg(0.0, 1.0),
+        default=0.0,
+        help="probability an intended action flips, in [0, 1] (0)",
+    )
+    p.add_argument(
+        "--reps", type=int_arg(1), default=DEFAULT_REPS, help="matches simulated, >= 1 (1000)"
+    )
+    p.add_argument(
+        "--seed", type=int_arg(0), default=None, help="root seed >= 0 (default: drawn and printed)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run)
 
@@ -111,8 +131,19 @@ def _game(args: argparse.Namespace) -> tuple[StageGame, str]:
         if args.overrides:
             raise BindingSimError("match: --set needs SCENARIO (not --payoffs)")
         rstp = _numbers(
-            "--payoffs", args.payoffs, (4,), "four comma-separated finite numbers R,S,T,P"
+            "--payoffs",
+            args.payoffs,
+            (4,),
+            f"four comma-separated finite numbers R,S,T,P, each in [-{PAYOFF_BOUND:g}, "
+            f"{PAYOFF_BOUND:g}]",
         )
+        if any(abs(v) > PAYOFF_BOUND for v in rstp):
+            raise ConfigError(
+                "command line",
+                "--payoffs",
+                args.payoffs,
+                f"each payoff in [-{PAYOFF_BOUND:g}, {PAYOFF_BOUND:g}]",
+            )
         return as_game(rstp), "R, S, T, P = " + ", ".join(f"{v:g}" for v in rstp)
     if args.scenario is None:
         raise BindingSimError("match: give --payoffs R,S,T,P or SCENARIO --arrangement NAME")
@@ -155,10 +186,42 @@ def _pair(x: np.ndarray) -> list[float | None]:
     return [None if not math.isfinite(v) else float(v) for v in x]
 
 
+# Bytes ``match`` allocates, by what they scale with (measured; see memory_needed).
+_BYTES_PER_REP = 128  # scores, scores per turn and the interval's temporaries
+_BYTES_PER_TURN = 160  # the recorded first match: states, actions, strings and output
+_BYTES_PER_REP_IN_BLOCK = 640  # a block's chunk of CHUNK_TURNS rounds and comparisons
+_BYTES_PER_BLOCK = 256  # block list entry
+_BYTES_FIXED = 1024**2  # strategies, game, results: independent of sizes
+
+
+def memory_needed(turns: int, reps: int) -> int:
+    """Upper estimate of the bytes ``match`` allocates for ``turns`` rounds x ``reps`` matches.
+
+    Scores of every replicate, the first match recorded round by round (shown
+    as C/D strings), one block of :data:`~binding_sim.rng.BLOCK_SIZE` replicates
+    played :data:`~binding_sim.games.match.CHUNK_TURNS` rounds at a time, and
+    the list of blocks.
+    """
+    block = min(int(reps), BLOCK_SIZE) * min(int(turns), CHUNK_TURNS) / CHUNK_TURNS
+    return int(
+        _BYTES_FIXED
+        + _BYTES_PER_REP * int(reps)
+        + _BYTES_PER_TURN * int(turns)
+        + _BYTES_PER_REP_IN_BLOCK * block
+        + _BYTES_PER_BLOCK * math.ceil(int(reps) / BLOCK_SIZE)
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     for name in args.players:
         canonical_name(name)  # a bad name is reported before any other work
     game, where = _game(args)
+    check_memory(
+        f"match --turns {args.turns} --reps {args.reps}",
+        memory_needed(args.turns, args.reps),
+        "play fewer rounds (--turns) or fewer matches per call (--reps), with different "
+        "--seed values, and pool the results",
+    )
     players = _players(args, game)
     seed = draw_root_seed() if args.seed is None else args.seed
     match = Match(*players, game, args.noise)
@@ -167,6 +230,15 @@ def run(args: argparse.Namespace) -> int:
     ci = result.score_per_turn_ci()
     long_run = match.long_run()
     expected = match.expected(result.turns)
+    check_finite_results(
+        {
+            "mean_score_per_turn": mean,
+            "mean_score_per_turn_ci": ci if result.reps > 1 else None,
+            "exact_score_per_turn": long_run,
+            "exact_expected_score_per_turn": expected,
+        },
+        f"the stage game {where} over {result.turns} turns",
+    )
     actions = result.action_strings(0)
     out: dict[str, Any] = {
         "players": [p.name for p in players],

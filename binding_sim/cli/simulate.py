@@ -13,12 +13,15 @@ run can be repeated (docs/model.md section 11).
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config.schema import PROTOCOL_NAMES
 from ..errors import BindingSimError
+from ..limits import check_memory
 from ..rng import BLOCK_SIZE, draw_root_seed
 from ._common import add_scenario_arguments, load_scenario, print_json
 
@@ -54,13 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="S", help="root seed (>= 0)")
     p.add_argument(
         "--plot",
-        type=Path,
         default=None,
         metavar="FILE",
         help=(
             "write a fan chart of trust over time (median and 10-90%% band per actor and "
-            f"protocol, over the run's first min(N, {PLOT_REPS}) replicates); format from the "
-            "file extension"
+            f"protocol, over the run's first min(N, {PLOT_REPS}) replicates) to FILE, whose "
+            "extension gives the format (.pdf, .png, .svg, ...); FILE's folder must exist "
+            "and FILE must not be a folder"
         ),
     )
     p.set_defaults(func=run)
@@ -116,6 +119,80 @@ def format_table(results: dict[str, Outcome], header: str) -> str:
     return "\n".join(lines)
 
 
+# Bytes the engine allocates, by what they scale with (measured on the numpy and
+# numba back ends; see memory_needed).
+_BYTES_PER_ROUND_TABLE = 6 * 8  # discount tables and per-round statistics, per round
+_BYTES_FIXED = 1024**2  # tables of the cells, thread pool, results: independent of sizes
+_BYTES_PER_REPLICATE_IN_FLIGHT = 128 + 32 * 4 * 8 + 128  # state, uniform draws, temporaries
+_BYTES_PER_BLOCK = 2048  # block list entry and its queued task
+_BYTES_PER_RECORDED_ROUND = 100  # trajectories (trust, rung, bound), copies and quantiles
+_BLOCKS_IN_FLIGHT = 2  # threads computing blocks at once (engine default)
+
+
+def memory_needed(reps: int, horizon: int, plot_reps: int = 0) -> int:
+    """Upper estimate of the bytes one protocol of ``simulate`` allocates.
+
+    Parameters
+    ----------
+    reps : int
+        Replicates (``--reps``).
+    horizon : int
+        Rounds per replicate (``--horizon`` or the scenario's).
+    plot_reps : int
+        Replicates whose trajectories are recorded for ``--plot`` (0 without).
+
+    Returns
+    -------
+    int
+        Bytes: a fixed overhead, per-round tables, the blocks computed at once, one entry (and,
+        at worst, one result with a per-round histogram) per block of
+        :data:`~binding_sim.rng.BLOCK_SIZE` replicates, and the recorded
+        trajectories with their copies and quantiles. Protocols run one after
+        the other, so the largest protocol's need is the command's.
+    """
+    rounds = int(horizon) + 1
+    blocks = math.ceil(int(reps) / BLOCK_SIZE)
+    in_flight = min(blocks, _BLOCKS_IN_FLIGHT) * min(int(reps), BLOCK_SIZE)
+    return (
+        _BYTES_FIXED
+        + _BYTES_PER_ROUND_TABLE * rounds
+        + _BYTES_PER_REPLICATE_IN_FLIGHT * in_flight
+        + blocks * (_BYTES_PER_BLOCK + 8 * rounds)
+        + _BYTES_PER_RECORDED_ROUND * int(plot_reps) * rounds
+    )
+
+
+def plot_path(text: str) -> Path:
+    """Check ``--plot FILE`` before any work: a file name with a known format in an existing folder.
+
+    A folder (or a name ending in ``/``), a name without a known extension
+    (matplotlib would add ``.png`` and write a file other than the one named)
+    and a missing parent folder (never created silently) are one-line errors.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    path = Path(text)
+    if not text or text.endswith(("/", os.sep)) or path.is_dir():
+        raise BindingSimError(
+            f"--plot {text!r}: is a folder; give a file name, e.g. --plot "
+            f"{str(path / 'trust.pdf')!r}"
+        )
+    formats = FigureCanvasBase.get_supported_filetypes()
+    ext = path.suffix[1:].lower()
+    if ext not in formats:
+        raise BindingSimError(
+            f"--plot {text!r}: unknown figure format {path.suffix or '(no extension)'!r}; "
+            f"end the file name in one of {', '.join('.' + f for f in sorted(formats))}"
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise BindingSimError(
+            f"--plot {text!r}: folder {str(parent)!r} does not exist (create it first; "
+            "binding-sim does not create folders for --plot)"
+        )
+    return path
+
+
 def _plot(
     path: Path, scenario: Any, protocols: list[str], reps: int, horizon: int | None, seed: int
 ) -> None:
@@ -135,8 +212,7 @@ def _plot(
     ax.set_title(f"{scenario.name}: trust over time", fontsize=style.rc["font.size"])
     ax.legend(loc="best", fontsize=style.rc["legend.fontsize"])
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=style.DPI)
+        fig.savefig(path, dpi=style.DPI, format=path.suffix[1:].lower())
     except (OSError, ValueError) as exc:
         raise BindingSimError(f"--plot {path}: cannot write the figure: {exc}") from None
     finally:
@@ -155,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
         raise BindingSimError(f"--horizon = {args.horizon}: must be an integer >= 1")
     if args.seed is not None and args.seed < 0:
         raise BindingSimError(f"--seed = {args.seed}: must be an integer >= 0")
+    plot = plot_path(args.plot) if args.plot is not None else None
     note = None
     if args.protocol == "both":
         protocols = list(PROTOCOL_NAMES)
@@ -171,16 +248,24 @@ def run(args: argparse.Namespace) -> int:
             f"--protocol piecemeal: scenario {scenario.name!r} has no piecemeal ladder "
             "([protocols.piecemeal] ladder = [...]); use --protocol formal"
         )
+    horizon = args.horizon if args.horizon is not None else scenario.horizon
+    plot_reps = min(args.reps, PLOT_REPS) if plot is not None else 0
+    check_memory(
+        f"simulate --reps {args.reps} --horizon {horizon}"
+        + (f" --plot (trajectories of {plot_reps} replicates)" if plot is not None else ""),
+        memory_needed(args.reps, horizon, plot_reps),
+        "run fewer replicates (or rounds) per call, with different --seed values, and pool "
+        "the results" + (", or plot a shorter --horizon" if plot is not None else ""),
+    )
     seed = args.seed
     if seed is None:
         seed = draw_root_seed()
         print(
             f"binding-sim: seed = {seed} (pass --seed {seed} to repeat this run)", file=sys.stderr
         )
-    horizon = args.horizon if args.horizon is not None else scenario.horizon
     results = {p: simulate(scenario, p, args.reps, seed, horizon=args.horizon) for p in protocols}
-    if args.plot is not None:
-        _plot(args.plot, scenario, protocols, args.reps, args.horizon, seed)
+    if plot is not None:
+        _plot(plot, scenario, protocols, args.reps, args.horizon, seed)
     if args.json:
         obj: dict[str, Any] = {
             "scenario": scenario.name,
@@ -191,6 +276,8 @@ def run(args: argparse.Namespace) -> int:
         }
         if note is not None:
             obj["note"] = note
+        if plot is not None:
+            obj["plot"] = str(plot)
         print_json(obj)
     else:
         a, b = scenario.actor_names
@@ -200,6 +287,6 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(results, header))
         if note is not None:
             print(f"\nnote: {note}")
-        if args.plot is not None:
-            print(f"\nwrote {args.plot}")
+        if plot is not None:
+            print(f"\nwrote {plot}")
     return 0

@@ -22,20 +22,37 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import BindingSimError, ConfigError
 from ..games.evolution import FITNESS_MAPPINGS
+from ..games.match import CHUNK_TURNS
 from ..games.strategies import NAMES
+from ..limits import check_memory
 from ..model.stage_game import classify
-from ..rng import draw_root_seed
-from ._common import load_scenario, print_json
+from ..rng import BLOCK_SIZE, draw_root_seed
+from ._common import (
+    RELATIVE_GAINS_BOUND,
+    check_finite_results,
+    float_arg,
+    int_arg,
+    load_scenario,
+    print_json,
+)
 
 if TYPE_CHECKING:
+    from ..games.evolution import ReplicatorOutcome
     from ..games.tournament import TournamentResult
 
 ORDER = 62
 
 DEFAULT_TURNS = 200
 DEFAULT_REPS = 1000
+
+MAX_RELATIVE_GAINS = RELATIVE_GAINS_BOUND
+"""Largest ``--relative-gains`` value (the bound of ``actors.*.relative_gains`` in scenario files)."""
+MAX_SELECTION = 1000.0
+"""Largest ``--selection`` with the exponential fitness map (the linear map needs ``w <= 1``)."""
+MAX_EXPONENT = 700.0
+"""Largest ``w x |payoff|`` with the exponential fitness map: ``exp`` overflows near 709.8."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,8 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="+",
         metavar="K",
         default=None,
-        help="relative-gains sensitivity k of both actors; several values print one block each "
-        "(default: the scenario's own)",
+        help="relative-gains sensitivity k of both actors, each in [0, 1e6]; several values print "
+        "one block each (default: the scenario's own)",
     )
     p.add_argument(
         "--players",
@@ -86,30 +103,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=list(NAMES),
         help=f"strategies, case-insensitive (default all): {', '.join(NAMES)}",
     )
-    p.add_argument("--turns", type=int, default=DEFAULT_TURNS, help="rounds per match (200)")
     p.add_argument(
-        "--noise", type=float, default=0.0, help="probability an intended action flips (0)"
+        "--turns", type=int_arg(1), default=DEFAULT_TURNS, help="rounds per match, >= 1 (200)"
+    )
+    p.add_argument(
+        "--noise",
+        type=float_arg(0.0, 1.0),
+        default=0.0,
+        help="probability an intended action flips, in [0, 1] (0)",
     )
     p.add_argument(
         "--reps",
-        type=int,
+        type=int_arg(0),
         default=DEFAULT_REPS,
-        help="simulated matches per ordered pair for the check (1000; 0 = exact only)",
+        help="simulated matches per ordered pair for the check, >= 0 (1000; 0 = exact only)",
     )
-    p.add_argument("--seed", type=int, default=None, help="root seed (default: drawn and printed)")
+    p.add_argument(
+        "--seed", type=int_arg(0), default=None, help="root seed >= 0 (default: drawn and printed)"
+    )
     p.add_argument(
         "--population",
-        type=int,
+        type=int_arg(2),
         default=None,
         metavar="N",
-        help="also print Moran fixation probabilities of one mutant among N residents",
+        help="also print Moran fixation probabilities of one mutant among N >= 2 residents",
     )
     p.add_argument(
         "--selection",
-        type=float,
+        type=float_arg(0.0, MAX_SELECTION),
         default=0.1,
         metavar="W",
-        help="Moran selection intensity w (0.1)",
+        help=f"Moran selection intensity w (0.1): in [0, {MAX_SELECTION:g}] with the exponential "
+        "fitness map, in [0, 1] with the linear one; with the exponential map w x (largest "
+        f"|payoff| of the round-robin matrix) must not exceed {MAX_EXPONENT:g}, or exp(w*payoff) "
+        "would overflow",
     )
     p.add_argument(
         "--fitness",
@@ -147,7 +174,12 @@ def _table(names: tuple[str, ...], matrix: np.ndarray, fmt: str = "{:9.4f}") -> 
     return lines
 
 
-def _block(res: TournamentResult, args: argparse.Namespace, moran: np.ndarray | None) -> str:
+def _block(
+    res: TournamentResult,
+    args: argparse.Namespace,
+    moran: np.ndarray | None,
+    rep: ReplicatorOutcome,
+) -> str:
     from ..games.tournament import RECIPROCATORS, reciprocating_share
 
     ctx = res.context
@@ -173,18 +205,20 @@ def _block(res: TournamentResult, args: argparse.Namespace, moran: np.ndarray | 
     lines += ["", "Mean score per turn, row against column (exact, 4-state chain):"]
     lines += ["  " + s for s in _table(res.players, res.scores)]
     if res.simulated is not None and res.simulated_ci is not None:
-        half = (res.simulated_ci[..., 1] - res.simulated_ci[..., 0]) / 2
         gap = np.abs(res.simulated - res.scores)
+        if res.reps > 1:
+            half = (res.simulated_ci[..., 1] - res.simulated_ci[..., 0]) / 2
+            spread = f"widest 95% half-interval = {float(half.max()):.4g}"
+        else:  # one match per pair: no spread to estimate
+            spread = "no interval from a single match per pair"
         lines.append(
             f"  simulated check ({res.reps} matches per pair, seed {res.seed}): "
-            f"max |simulated - exact| = {gap.max():.4g}, widest 95% half-interval = "
-            f"{np.nanmax(half):.4g}"
+            f"max |simulated - exact| = {gap.max():.4g}, {spread}"
         )
     lines += ["", "Ranking (mean score per turn against every strategy, own twin included):"]
     means = dict(zip(res.players, res.mean_scores, strict=True))
     for r, name in enumerate(res.ranking, 1):
         lines.append(f"  {r:>2}. {name:<11} {means[name]:9.4f}")
-    rep = res.replicator()
     lines += ["", "Replicator dynamics from a uniform population, long-run shares:"]
     shares = dict(zip(res.players, rep.shares, strict=True))
     for name in sorted(res.players, key=lambda n: -shares[n]):
@@ -208,13 +242,83 @@ def _block(res: TournamentResult, args: argparse.Namespace, moran: np.ndarray | 
     return "\n".join(lines)
 
 
+# Bytes ``strategies`` allocates, by what they scale with (measured; see memory_needed).
+_BYTES_PER_PAIR_REP = 16  # both seats' simulated score per replicate, kept for every pair
+_BYTES_PER_REP = 128  # one match's scores and their temporaries
+_BYTES_PER_REP_IN_BLOCK = 640  # a block's chunk of rounds and comparisons
+_BYTES_PER_BLOCK = 256  # block list entry
+_BYTES_FIXED = 1024**2  # strategies, game, results: independent of sizes
+_BYTES_PER_MEMBER = 128  # Moran fitness arrays and their logarithms, per population member
+
+
+def memory_needed(players: int, turns: int, reps: int, population: int | None) -> int:
+    """Upper estimate of the bytes one block of ``strategies`` allocates.
+
+    Every ordered pair of ``players`` keeps its ``reps`` simulated scores;
+    each match plays one block of :data:`~binding_sim.rng.BLOCK_SIZE`
+    replicates :data:`~binding_sim.games.match.CHUNK_TURNS` rounds at a time
+    (memory does not grow with ``turns`` beyond that, only time); the Moran
+    process over ``population`` members holds a few arrays of that length.
+    Blocks for several ``--relative-gains`` values are made one after the other.
+    """
+    reps, turns = int(reps), int(turns)
+    block = min(reps, BLOCK_SIZE) * min(turns, CHUNK_TURNS) / CHUNK_TURNS
+    return int(
+        _BYTES_FIXED
+        + _BYTES_PER_PAIR_REP * players * players * reps
+        + _BYTES_PER_REP * reps
+        + _BYTES_PER_REP_IN_BLOCK * block
+        + _BYTES_PER_BLOCK * math.ceil(reps / BLOCK_SIZE)
+        + _BYTES_PER_MEMBER * (population or 0)
+    )
+
+
+def _check_selection(args: argparse.Namespace) -> None:
+    if args.fitness == "linear" and args.selection > 1:
+        raise ConfigError(
+            "command line",
+            "--selection",
+            args.selection,
+            "a number in [0, 1] with --fitness linear (1 - w + w*payoff must stay a fitness)",
+        )
+
+
+def _check_moran_scale(args: argparse.Namespace, scores: np.ndarray, k: float | None) -> None:
+    """Refuse an exponential Moran process whose ``exp(w * payoff)`` would overflow."""
+    if args.fitness != "exponential":
+        return
+    top = float(np.max(np.abs(scores)))
+    if args.selection * top > MAX_EXPONENT:
+        where = f" at --relative-gains {k:g}" if k is not None else ""
+        raise BindingSimError(
+            f"--selection {args.selection:g}: w x largest |payoff| of the round-robin matrix = "
+            f"{args.selection:g} x {top:.4g} = {args.selection * top:.4g}{where} exceeds "
+            f"{MAX_EXPONENT:g}, so exp(w*payoff) overflows; allowed --selection <= "
+            f"{MAX_EXPONENT / top:.4g} for these payoffs (or --fitness linear)"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from ..games.tournament import tournament
 
-    scenario = load_scenario(args)
+    _check_selection(args)
+    for k in args.relative_gains or ():
+        if not (math.isfinite(k) and 0 <= k <= MAX_RELATIVE_GAINS):
+            raise ConfigError(
+                "--relative-gains",
+                "actors.*.relative_gains",
+                k,
+                f"a finite number in [0, {MAX_RELATIVE_GAINS:g}]",
+            )
     trust = _trust(args.trust)
-    if args.population is not None and args.population < 2:
-        raise ConfigError("command line", "--population", args.population, "an integer >= 2")
+    scenario = load_scenario(args)
+    check_memory(
+        f"strategies with {len(args.players)} players, --turns {args.turns} --reps {args.reps}"
+        + (f" --population {args.population}" if args.population is not None else ""),
+        memory_needed(len(args.players), args.turns, args.reps, args.population),
+        "simulate fewer matches per pair (--reps, 0 keeps the exact values only), fewer "
+        "--players or a smaller --population per call",
+    )
     seed = args.seed
     if args.reps > 0 and seed is None:
         seed = draw_root_seed()
@@ -222,10 +326,6 @@ def run(args: argparse.Namespace) -> int:
     blocks: list[dict[str, Any]] = []
     texts: list[str] = []
     for k in ks:
-        if k is not None and not (math.isfinite(k) and k >= 0):
-            raise ConfigError(
-                "--relative-gains", "actors.*.relative_gains", k, "a finite number >= 0"
-            )
         res = tournament(
             scenario,
             args.arrangement,
@@ -237,11 +337,29 @@ def run(args: argparse.Namespace) -> int:
             reps=args.reps,
             seed=seed,
         )
+        cause = f"the {args.arrangement!r} game of {scenario.name}" + (
+            f" at --relative-gains {k:g}" if k is not None else ""
+        )
+        check_finite_results(
+            {
+                "matrix": res.scores,
+                "simulated": res.simulated,
+                "simulated_ci": res.simulated_ci if res.reps > 1 else None,
+            },
+            cause,
+        )
+        rep = res.replicator()
+        check_finite_results({"replicator shares": rep.shares}, cause)
         moran = None
         if args.population is not None:
+            _check_moran_scale(args, res.scores, k)
             moran = res.moran(args.population, args.selection, args.fitness)
+            check_finite_results(
+                {"Moran fixation probabilities": moran},
+                f"{cause} with --population {args.population} --selection {args.selection:g}",
+            )
         if args.json:
-            d = res.to_dict(res.replicator())
+            d = res.to_dict(rep)
             if moran is not None:
                 d["moran"] = {
                     "population": args.population,
@@ -251,7 +369,7 @@ def run(args: argparse.Namespace) -> int:
                 }
             blocks.append(d)
         else:
-            texts.append(_block(res, args, moran))
+            texts.append(_block(res, args, moran, rep))
     if args.json:
         print_json({"blocks": blocks})
     else:

@@ -310,22 +310,47 @@ def _resolve(scenario: str | Path) -> tuple[Path, str]:
 
 
 # ------------------------------------------------------------------- overrides
+def _override_error(text: str, key: str, value: object, allowed: str) -> ConfigError:
+    return ConfigError(f"--set {text}", key, value, allowed)
+
+
+_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+"""Characters ``str.splitlines`` breaks on: an override is one line."""
+
+
 def parse_override(text: str) -> tuple[str, Any]:
-    """Split ``dotted.key=value``; the value is parsed as TOML (bare words are strings)."""
+    """Split one ``dotted.key=value``; the value is parsed as TOML (bare words are strings).
+
+    Exactly one override per ``--set``: the text holds no line break (a TOML
+    value after a newline would be dropped silently), the key (before the
+    first ``=``) is a non-empty dotted name with no empty part, the value is
+    non-empty, and an unquoted value holds no further ``=`` (``a==b`` and
+    ``a=b=c`` are typos; quote a string that contains ``=``). Anything else is
+    a one-line :class:`~binding_sim.errors.ConfigError` naming the option text.
+    """
+    if any(ch in _BREAKS for ch in text):
+        raise _override_error(
+            text, "(override)", text, "one key=value on one line (the text holds a line break)"
+        )
     if "=" not in text:
-        raise ConfigError(f"--set {text}", "(override)", text, "expected dotted.key=value")
+        raise _override_error(text, "(override)", text, "expected dotted.key=value")
     key, _, value_text = text.partition("=")
     key = key.strip()
     value_text = value_text.strip()
-    if not key or any(not part for part in key.split(".")):
-        raise ConfigError(
-            f"--set {text}", key or "(empty)", value_text, "expected dotted.key=value"
-        )
+    if not key or any(not part.strip() for part in key.split(".")):
+        raise _override_error(text, key or "(empty)", value_text, "expected dotted.key=value")
     if value_text == "":
-        raise ConfigError(f"--set {text}", key, value_text, "a value is required after '='")
+        raise _override_error(text, key, value_text, "a value is required after '='")
     try:
         value = tomllib.loads(f"v = {value_text}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError):
+        if "=" in value_text:
+            raise _override_error(
+                text,
+                key,
+                value_text,
+                "exactly one '=' between key and value (quote a string value that holds '=')",
+            ) from None
         value = value_text
     return key, value
 

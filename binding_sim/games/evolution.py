@@ -272,7 +272,9 @@ def replicator_dynamics(
     continued from where it stopped, to ten times its length each time, up
     to ``max_horizon``: trajectories that pass close to a saddle (near a
     change of the game's class, say) linger there for a long time before
-    leaving. A matrix with no spread leaves every share where it started.
+    leaving. A matrix with no spread leaves every share where it started; one
+    whose spread is so small that ``max_horizon / s`` overflows is integrated
+    shifted and scaled to spread 1 (the same shares; times in that unit).
 
     Parameters
     ----------
@@ -309,6 +311,12 @@ def replicator_dynamics(
     if spread == 0.0:
         times = np.array([0.0, 1.0])
         return ReplicatorOutcome(x, times, np.stack([x, x]), True, 0.0, method)
+    if not math.isfinite(max_horizon / spread):
+        # A spread near the smallest float (times in units of 1/s overflow): the dynamics
+        # only depend on payoff differences and on time in units of 1/s, so integrate the
+        # matrix shifted and scaled to spread 1; times are then reported in that unit.
+        M = (M - M.min()) / spread
+        spread = 1.0
     used = method
     parts_t: list[FloatArray] = []
     parts_x: list[FloatArray] = []
@@ -433,10 +441,10 @@ def fixation_probability(
         return 0.0
     if m == N:
         return 1.0
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # an overflowing sum is handled below (rho -> 0)
         prods = np.exp(np.cumsum(np.log(g) - np.log(f)))
-    num = 1.0 + float(prods[: m - 1].sum())
-    den = 1.0 + float(prods.sum())
+        num = 1.0 + float(prods[: m - 1].sum())
+        den = 1.0 + float(prods.sum())
     if math.isinf(den):
         return 0.0 if math.isfinite(num) else _ratio_of_logsums(f, g, m)
     return num / den

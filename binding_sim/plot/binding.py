@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from ..config.schema import PROTOCOL_NAMES
 from . import style
 from .curves import band_line, series_lines
+from .registry import Column, Meta, figure_data
 
 __all__ = [
     "binding_round_lines",
@@ -103,6 +104,30 @@ def binding_round_lines(
     return lines
 
 
+_SHARE_BOUND = (
+    Column("share_bound", "probability"),
+    Column("share_bound_lo", "probability"),
+    Column("share_bound_hi", "probability"),
+)
+_BINDING_ROUND = (
+    Column("time_to_bind_median", missing=True, positive=True),
+    Column("time_to_bind_q25", missing=True, positive=True),
+    Column("time_to_bind_q75", missing=True, positive=True),
+)
+_BANDS = (
+    ("share_bound", "share_bound_lo", "share_bound_hi"),
+    ("time_to_bind_median", "time_to_bind_q25", "time_to_bind_q75"),
+)
+
+
+@figure_data(
+    Column("protocol", "text", at_most=12),
+    Column("{x}"),
+    *_SHARE_BOUND,
+    *_BINDING_ROUND,
+    meta=(Meta("x", "column", default="trust.building_rate"),),
+    bands=_BANDS,
+)
 def trust_rate_sweep_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``trust_rate_sweep``: (a) share bound, (b) median binding round, vs lambda."""
     x = str(meta.get("x", "trust.building_rate"))
@@ -185,6 +210,14 @@ def last_change(
     return last
 
 
+@figure_data(
+    Column("protocol", "text", at_most=12),
+    Column("{x}", at_most=12),
+    Column("round", "count"),
+    *_SHARE_BOUND,
+    meta=(Meta("x", "column", default="trust.building_rate"),),
+    bands=_BANDS[:1],
+)
 def binding_time_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``binding_time``: the binding-time distributions (single column).
 
@@ -204,6 +237,15 @@ def binding_time_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     return fig
 
 
+@figure_data(
+    Column("series", at_most=12),
+    Column("scenario.common_threat"),
+    Column("theta_star", missing=True),
+    *_SHARE_BOUND,
+    *_BINDING_ROUND,
+    meta=(Meta("series", "text"), Meta("series_label", "text")),
+    bands=_BANDS,
+)
 def common_threat_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``common_threat``: share bound and binding round vs theta, theta* marked.
 

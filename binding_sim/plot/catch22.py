@@ -42,6 +42,7 @@ from ..model.payoffs import absolute_payoffs, kappa, transformed_payoffs
 from ..model.stage_game import classify
 from ..model.threat import effective_sensitivity
 from . import style
+from .registry import Column, Meta, figure_data
 
 __all__ = [
     "REGIONS",
@@ -261,6 +262,8 @@ def class_boundaries(
         _, _, rp = _grid(data, x, y, f"rp_{tag}")
         rp = np.where((rt < 0) & (sp < 0), rp, np.nan)
         for field in (rt, sp, rp):
+            if np.isnan(field).all():  # no cell of this class: no boundary to draw
+                continue
             if np.nanmin(field) < 0 < np.nanmax(field):
                 out.append(ax.contour(xs, ys, field, levels=[0.0], **st))
     if label_classes:
@@ -290,9 +293,26 @@ def _axis_label(key: str) -> str:
         return r"common threat $\theta$"
     parts = key.split(".")
     label = names.get(parts[-1], key)
-    return label if parts[1] == "*" else f"{label} ({parts[1]})"
+    return label if len(parts) < 3 or parts[1] == "*" else f"{label} ({parts[1]})"
 
 
+@figure_data(
+    Column("{x}"),
+    Column("{y}"),
+    Column("formal_margin"),
+    Column("rung_margin", missing=True),
+    Column("region", "text"),
+    Column("class_A", "text"),
+    *(Column(f"{m}_{t}") for t in "AB" for m in ("rt", "sp", "rp")),
+    meta=(
+        Meta("x", "column", required=True),
+        Meta("y", "column", required=True),
+        Meta("actors", "texts", length=2),
+        Meta("point", "pair"),
+        Meta("scenario", "text"),
+    ),
+    grid=("{x}", "{y}"),
+)
 def catch22_map_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of the ``catch22_map`` figure (single column).
 

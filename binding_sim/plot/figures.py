@@ -21,16 +21,26 @@ adding ``experiments/NAME.py`` (+ ``NAME.toml``) and a draw function; nothing
 here changes.
 
 A draw function has the signature ``draw(data: DataFrame, meta: Mapping) ->
-Figure``, is importable as ``module:function`` and only draws (data
-preparation happens in the script).
+Figure``, lives at module level, only draws (data preparation happens in the
+script) and declares the table it needs with
+:func:`binding_sim.plot.registry.figure_data`.
+
+Data never runs code. The CSV header names the draw function as
+``module:function``, but :func:`replot` never imports that text: it looks it
+up in the allow-list of the package's own draw functions
+(:func:`binding_sim.plot.registry.draw_functions`), or, when the user names
+an experiments folder (``--experiments DIR``), takes the function from the
+figure's own script ``DIR/NAME.py``, loaded because the user named the folder.
+Before drawing, the table and its metadata are checked against the draw
+function's declaration (:func:`binding_sim.plot.registry.check_figure_data`).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
-import importlib
 import importlib.util
+import inspect
 import io
 import json
 import sys
@@ -45,7 +55,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import matplotlib
 
-from ..errors import BindingSimError, did_you_mean
+from ..errors import BindingSimError, did_you_mean, one_line
+from ..limits import check_memory
 from ..serialize import to_jsonable
 
 if TYPE_CHECKING:
@@ -58,6 +69,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_EXPERIMENTS",
     "DEFAULT_OUT",
+    "SCRIPT_PACKAGE",
     "FigureRun",
     "FiguresFailed",
     "analysis_axis",
@@ -69,6 +81,7 @@ __all__ = [
     "provenance",
     "publish",
     "read_figure_csv",
+    "read_figure_header",
     "replot",
     "run_experiment",
     "run_figures",
@@ -87,6 +100,10 @@ QUICK_SAMPLES = 8
 """In quick mode a Latin hypercube keeps at most this many samples."""
 
 _MAGIC = "# binding_sim figure"
+SCRIPT_PACKAGE = "binding_sim_experiments"
+"""Module name prefix of experiment scripts loaded by :func:`load_script`."""
+_CSV_MEMORY_FACTOR = 20
+"""Bytes of memory per byte of a figure CSV while it is read and drawn (estimate)."""
 DrawFunction = Callable[["pd.DataFrame", Mapping[str, Any]], Any]
 
 
@@ -118,13 +135,88 @@ def _draw_path(draw: DrawFunction) -> str:
     return f"{module}:{qualname}"
 
 
-def draw_function(path: str) -> DrawFunction:
-    """Import a draw function from ``"module:function"``."""
-    module, _, name = path.partition(":")
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise BindingSimError(f"draw function {path!r}: cannot import ({exc})") from None
+def draw_function(
+    path: str,
+    experiments_dir: str | Path | None = None,
+    name: str | None = None,
+    source: str = "draw function",
+) -> DrawFunction:
+    """The draw function a figure CSV names as ``"module:function"``, without importing that text.
+
+    Parameters
+    ----------
+    path : str
+        The ``# draw = module:function`` text of the CSV.
+    experiments_dir : path, optional
+        A folder of experiment scripts named by the user (``--experiments``).
+        A figure of one of its scripts records its draw function as
+        ``binding_sim_experiments.NAME:FUNCTION``; that function is taken from
+        ``DIR/NAME.py`` (the figure's own script, loaded in-process).
+    name : str, optional
+        The figure's name (``# binding_sim figure NAME``), which selects the script.
+    source : str
+        What to name in error messages (the CSV file).
+
+    Returns
+    -------
+    callable
+        A draw function of :mod:`binding_sim.plot` (looked up in the
+        allow-list :func:`binding_sim.plot.registry.draw_functions`), or a
+        function defined in ``DIR/NAME.py`` that declares its table with
+        :func:`binding_sim.plot.registry.figure_data` (any other function of
+        the script is refused).
+
+    Raises
+    ------
+    BindingSimError
+        One line: the header names neither, e.g. a standard-library
+        function, a module of another package, a path, or a function of the
+        package that is not a draw function.
+    """
+    from .registry import draw_functions
+
+    known = draw_functions()
+    fn = known.get(path)
+    if fn is not None:
+        return fn
+    module, sep, func = path.partition(":")
+    if experiments_dir is None:
+        hint = (
+            " (a figure of your own experiment scripts replots with --experiments DIR)"
+            if module.startswith(SCRIPT_PACKAGE + ".")
+            else f"; allowed: {', '.join(sorted(known))}"
+        )
+        raise BindingSimError(
+            one_line(f"{source}: draw = {path!r}: not a draw function of binding_sim{hint}")
+        )
+    folder = Path(experiments_dir)
+    scripts = discover(folder)
+    expected = f"{SCRIPT_PACKAGE}.{name}:FUNCTION"
+    if name is None or name not in scripts or module != f"{SCRIPT_PACKAGE}.{name}" or not sep:
+        raise BindingSimError(
+            one_line(
+                f"{source}: draw = {path!r}: neither a draw function of binding_sim nor one of "
+                f"the experiment scripts in {folder} (expected {expected!r} with "
+                f"{folder / f'{name}.py'} present)"
+            )
+        )
+    script = load_script(folder / f"{name}.py")
+    fn = script.__dict__.get(func) if func.isidentifier() else None
+    if not (inspect.isfunction(fn) and fn.__module__ == script.__name__):
+        raise BindingSimError(
+            one_line(
+                f"{source}: draw = {path!r}: {func!r} is not a function defined in "
+                f"{folder / f'{name}.py'}"
+            )
+        )
+    if getattr(fn, "figure_spec", None) is None:
+        raise BindingSimError(
+            one_line(
+                f"{source}: draw = {path!r}: {func} in {folder / f'{name}.py'} does not declare "
+                "the table it draws; decorate it with binding_sim.plot.registry.figure_data "
+                "to replot it"
+            )
+        )
     return fn  # type: ignore[no-any-return]
 
 
@@ -177,13 +269,18 @@ def publish(
     list of Path
         The CSV, PDF and PNG paths.
     """
+    from .registry import check_figure_data
+
     out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
     meta = dict(meta or {})
     csv_path = out / f"{name}.csv"
-    write_figure_csv(csv_path, name, data, _draw_path(draw), meta)
+    draw_text = _draw_path(draw)
+    write_figure_csv(csv_path, name, data, draw_text, meta)
     # Draw from the table as read back, so the figure is exactly what replot makes.
     data_back, meta_back, _ = read_figure_csv(csv_path)
+    spec = getattr(draw, "figure_spec", None)
+    check_figure_data(str(csv_path), data_back, meta_back, spec, draw_text)
     return [csv_path, *_render(draw, data_back, meta_back, out / name)]
 
 
@@ -202,6 +299,74 @@ def write_figure_csv(
     path.write_text("\n".join(header) + "\n" + buf.getvalue(), encoding="utf-8")
 
 
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def read_figure_header(path: str | Path) -> tuple[str, dict[str, Any], str, str]:
+    """Read a figure CSV's text and its ``#`` header, without reading the table.
+
+    Returns
+    -------
+    (text, meta, draw, name)
+        The whole text, the metadata (a JSON object), the ``module:function``
+        text of the draw function and the figure's name (from the
+        ``# binding_sim figure NAME`` line, else the file's stem).
+
+    Raises
+    ------
+    BindingSimError
+        One line: unreadable or not UTF-8, too large for the memory, no
+        ``# draw`` line, or ``# meta`` not a JSON object.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BindingSimError(f"{path}: cannot read figure data ({exc.strerror})") from None
+    check_memory(
+        f"{path} ({size} bytes)",
+        _CSV_MEMORY_FACTOR * size,
+        "a figure table this large is not a figure; thin the table first",
+    )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BindingSimError(f"{path}: cannot read figure data ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise BindingSimError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    draw = ""
+    name = path.stem
+    meta: dict[str, Any] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith(_MAGIC + " "):
+            name = line[len(_MAGIC) + 1 :].strip() or name
+        elif line.startswith("# draw = "):
+            draw = line[len("# draw = ") :].strip()
+        elif line.startswith("# meta = "):
+            try:
+                parsed = json.loads(line[len("# meta = ") :], parse_constant=_no_constant)
+            except (ValueError, RecursionError) as exc:
+                raise BindingSimError(
+                    one_line(f"{path}: meta header is not JSON ({type(exc).__name__}: {exc})")
+                ) from None
+            if not isinstance(parsed, dict):
+                raise BindingSimError(
+                    one_line(
+                        f"{path}: meta header = {type(parsed).__name__}: expected a JSON object "
+                        "({...})"
+                    )
+                )
+            meta = parsed
+    if not draw:
+        raise BindingSimError(
+            f"{path}: no '# draw = module:function' header (not written by binding-sim figures)"
+        )
+    return text, meta, draw, name
+
+
 def read_figure_csv(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any], str]:
     """Read a figure CSV written by :func:`publish`.
 
@@ -209,53 +374,93 @@ def read_figure_csv(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any], str
     -------
     (data, meta, draw)
         The tidy table, the metadata dict and the ``module:function`` path
-        of the draw function.
+        of the draw function (text only: nothing is imported; see
+        :func:`draw_function`).
+
+    Raises
+    ------
+    BindingSimError
+        One line for a file that cannot be read as a figure table (see
+        :func:`read_figure_header`; no table, or rows of unequal length).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BindingSimError(f"{path}: cannot read figure data ({exc.strerror})") from None
-    draw = ""
-    meta: dict[str, Any] = {}
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        if line.startswith("# draw = "):
-            draw = line[len("# draw = ") :].strip()
-        elif line.startswith("# meta = "):
-            try:
-                meta = json.loads(line[len("# meta = ") :])
-            except json.JSONDecodeError as exc:
-                raise BindingSimError(f"{path}: meta header is not JSON ({exc})") from None
-    if not draw:
-        raise BindingSimError(
-            f"{path}: no '# draw = module:function' header (not written by binding-sim figures)"
-        )
+    text, meta, draw, _ = read_figure_header(path)
+    return _read_table(path, text), meta, draw
+
+
+def _read_table(path: str | Path, text: str) -> pd.DataFrame:
     import pandas as pd
 
-    data = pd.read_csv(io.StringIO(text), comment="#")
-    return data, meta, draw
+    try:
+        return pd.read_csv(io.StringIO(text), comment="#")
+    except pd.errors.EmptyDataError:
+        raise BindingSimError(
+            f"{path}: no table after the '#' header (no column names, no rows)"
+        ) from None
+    except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+        raise BindingSimError(
+            one_line(f"{path}: not a table ({' '.join(str(exc).split())})")
+        ) from None
+
+
+_DRAW_ERRORS = (ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, OverflowError)
+"""What a draw function may raise on a table that passed its declaration but is still
+malformed (e.g. groups of unequal length); reported as one line naming the file."""
 
 
 def replot(
-    name: str, figures_dir: str | Path | None = None, out_dir: str | Path | None = None
+    name: str,
+    figures_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    experiments_dir: str | Path | None = None,
 ) -> list[Path]:
     """Redraw figure ``name`` from ``FIGURES_DIR/NAME.csv`` alone; return the PDF and PNG paths.
 
-    ``name`` may also be a path to a CSV file.
+    ``name`` may also be a path to a CSV file. The draw function is one of the
+    package's (:func:`draw_function`), or, with ``experiments_dir``, one
+    defined in the figure's own script ``EXPERIMENTS_DIR/NAME.py``. The table
+    and metadata are checked against the draw function's declaration before
+    anything is drawn, and the output folder must exist.
     """
+    from .registry import check_figure_data
+
     fig_dir = Path(figures_dir) if figures_dir is not None else DEFAULT_OUT
     csv_path = Path(name) if name.endswith(".csv") else fig_dir / f"{name}.csv"
     if not csv_path.is_file():
         known = sorted(p.stem for p in fig_dir.glob("*.csv")) if fig_dir.is_dir() else []
         raise BindingSimError(
-            f"replot: {csv_path}: no such figure data"
-            + (did_you_mean(name, known) or (f" (known: {', '.join(known)})" if known else ""))
+            one_line(
+                f"replot: {csv_path}: no such figure data"
+                + (did_you_mean(name, known) or (f" (known: {', '.join(known)})" if known else ""))
+            )
         )
-    data, meta, draw = read_figure_csv(csv_path)
+    if experiments_dir is not None and not Path(experiments_dir).is_dir():
+        raise BindingSimError(one_line(f"replot --experiments {experiments_dir}: not a directory"))
     out = Path(out_dir) if out_dir is not None else csv_path.parent
-    return _render(draw_function(draw), data, meta, out / csv_path.stem)
+    if not out.is_dir():
+        raise BindingSimError(
+            one_line(f"replot --out {out}: not an existing folder (create it first)")
+        )
+    text, meta, draw_text, fig_name = read_figure_header(csv_path)
+    draw = draw_function(draw_text, experiments_dir, fig_name, source=str(csv_path))
+    data = _read_table(csv_path, text)
+    check_figure_data(str(csv_path), data, meta, getattr(draw, "figure_spec", None), draw_text)
+    try:
+        return _render(draw, data, meta, out / csv_path.stem)
+    except OSError as exc:
+        raise BindingSimError(
+            one_line(f"replot: cannot write into {out}: {exc.strerror or exc}")
+        ) from None
+    except _DRAW_ERRORS as exc:
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        raise BindingSimError(
+            one_line(
+                f"{csv_path}: the table cannot be drawn by {draw_text} "
+                f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); was it edited? "
+                "regenerate it with binding-sim figures"
+            )
+        ) from None
 
 
 # --------------------------------------------------------------- experiments
@@ -379,14 +584,14 @@ def discover(experiments_dir: str | Path | None = None) -> list[str]:
     """Names of the figure scripts (``NAME.py`` not starting with ``_``), sorted."""
     folder = Path(experiments_dir) if experiments_dir is not None else DEFAULT_EXPERIMENTS
     if not folder.is_dir():
-        raise BindingSimError(f"--experiments {folder}: not a directory")
+        raise BindingSimError(one_line(f"--experiments {folder}: not a directory"))
     return sorted(p.stem for p in folder.glob("*.py") if not p.name.startswith("_"))
 
 
 def load_script(path: str | Path) -> ModuleType:
     """Import an experiment script by path (in-process), under a private module name."""
     path = Path(path).resolve()
-    mod_name = f"binding_sim_experiments.{path.stem}"
+    mod_name = f"{SCRIPT_PACKAGE}.{path.stem}"
     spec = importlib.util.spec_from_file_location(mod_name, path)
     if spec is None or spec.loader is None:
         raise BindingSimError(f"{path}: cannot import experiment script")
@@ -428,6 +633,14 @@ def run_figures(
                     + (did_you_mean(n, names) or f" (known: {', '.join(names)})")
                 )
         names = [n for n in names if n in set(only)]
+    if out.exists() and not out.is_dir():
+        raise BindingSimError(one_line(f"--out {out}: is a file, not a folder for the figures"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BindingSimError(
+            one_line(f"--out {out}: cannot create the folder ({exc.strerror or exc})")
+        ) from None
     _use_agg_if_headless()
     runs: list[FigureRun] = []
     start = time.perf_counter()

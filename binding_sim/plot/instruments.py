@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from . import style
 from .curves import band_line
+from .registry import Column, Meta, figure_data
 
 __all__ = ["ladder_bars", "piecemeal_instruments_figure"]
 
@@ -78,6 +79,16 @@ def _sweep(data: pd.DataFrame, group: str, ax: Axes, preset: float | None, xlabe
     ax.set_ylabel("piecemeal share bound")
 
 
+@figure_data(
+    Column("group", "text"),
+    Column("label", "text"),
+    Column("value", missing=True),
+    Column("share_bound", "probability"),
+    Column("share_bound_lo", "probability"),
+    Column("share_bound_hi", "probability"),
+    meta=(Meta("transparency_gain", "number"), Meta("cap_factor", "number")),
+    bands=(("share_bound", "share_bound_lo", "share_bound_hi"),),
+)
 def piecemeal_instruments_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``piecemeal_instruments`` (double width, three panels)."""
     fig, axes = style.figure("double", height=2.5, ncols=3, width_ratios=[1.25, 1, 1])

@@ -29,6 +29,7 @@ from ..analysis import n_actor_analysis
 from ..config.scenario import Scenario
 from ..model.payoffs import absolute_payoffs
 from . import style
+from .registry import Column, Meta, figure_data
 
 __all__ = ["dilution_limit", "partners_figure", "partners_table", "threshold_lines"]
 
@@ -90,6 +91,16 @@ def threshold_lines(
     return lines
 
 
+@figure_data(
+    Column("N", "count"),
+    Column("actor", "text", at_most=12),
+    Column("relative_gains"),
+    Column("initial_trust", "probability"),
+    Column("tau_star", "probability", missing=True),
+    Column("k_star", missing=True),
+    Column("tau_star_limit", "probability"),
+    meta=(Meta("n_partners", "integer"),),
+)
 def partners_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of the ``partners`` figure (two panels: ``tau*_N`` and ``k*_N`` against ``N``).
 

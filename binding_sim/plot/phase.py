@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 
 from . import style
 from .heatmap import heatmap
+from .registry import Column, Meta, figure_data
 
 __all__ = ["lambda_star_line", "phase_diagram_figure", "spiral_figure"]
 
@@ -59,6 +60,17 @@ def lambda_star_line(
     return line
 
 
+@figure_data(
+    Column("{x}", positive=True),
+    Column("{y}"),
+    Column("share_bound", "probability"),
+    Column("lambda_star", missing=True),
+    meta=(
+        Meta("x", "column", default="trust.building_rate"),
+        Meta("y", "column", default="actors.*.incident_rate"),
+    ),
+    grid=("{x}", "{y}"),
+)
 def phase_diagram_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``phase_diagram``: share bound over (lambda, epsilon), lambda* overlaid."""
     x = str(meta.get("x", "trust.building_rate"))
@@ -84,6 +96,20 @@ def phase_diagram_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     return fig
 
 
+@figure_data(
+    Column("{x}"),
+    Column("{y}"),
+    Column("{panel}", at_most=6),
+    Column("share_trapped", "probability"),
+    meta=(
+        Meta("x", "column", default="actors.*.incident_rate"),
+        Meta("y", "column", default="trust.erosion_rate"),
+        Meta("panel", "column", default="trust.recovery_rate"),
+        Meta("point", "pair"),
+        Meta("scenario", "text"),
+    ),
+    grid=("{x}", "{y}"),
+)
 def spiral_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``spiral``: share trapped over (epsilon, mu), one panel per recovery rate."""
     x = str(meta.get("x", "actors.*.incident_rate"))

@@ -39,6 +39,7 @@ from ..config.scenario import Scenario
 from ..games.match import arrangement_game
 from ..games.tournament import DEFAULT_PLAYERS, RECIPROCATORS, tournament
 from . import style
+from .registry import Column, Meta, figure_data
 
 __all__ = [
     "ranking_bars",
@@ -252,6 +253,24 @@ def ranking_bars(
     return bars
 
 
+@figure_data(
+    Column("arrangement", "text", at_most=12),
+    Column("relative_gains"),
+    Column("reciprocating_share", "probability"),
+    Column("k_pd", missing=True),
+    Column("player", "text", at_most=50),
+    Column("mean_score"),
+    Column("rank", "count"),
+    Column("reciprocator", "flag"),
+    meta=(
+        Meta("ranking_k", "pair", required=True),
+        Meta("ranking_arrangement", "member", required=True, column="arrangement"),
+        Meta("arrangements", "texts"),
+        Meta("turns", "integer"),
+        Meta("noise", "number"),
+        Meta("scenario", "text"),
+    ),
+)
 def strategy_evolution_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``strategy_evolution`` (double column, three panels).
 

@@ -33,6 +33,7 @@ from ..analysis import theta_star
 from ..config.cells import CellBuilder
 from ..config.scenario import Scenario
 from . import style
+from .registry import Column, Meta, figure_data
 
 __all__ = ["theta_star_lines", "threat_channels_figure", "threat_channels_table"]
 
@@ -106,6 +107,18 @@ def theta_star_lines(
     return lines
 
 
+@figure_data(
+    Column("{x}"),
+    Column("{series}", at_most=12),
+    Column("{panel}", at_most=6),
+    Column("theta_star", missing=True),
+    meta=(
+        Meta("x", "column", required=True),
+        Meta("series", "column", required=True),
+        Meta("panel", "column", required=True),
+        Meta("y_max", "number"),
+    ),
+)
 def threat_channels_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of the ``threat_channels`` figure.
 

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from ..config.schema import PROTOCOL_NAMES
 from . import style
 from .fan import fan_chart
+from .registry import Column, Meta, figure_data
 
 __all__ = ["quantile_table", "tidy_quantiles", "trajectories_figure"]
 
@@ -56,6 +57,15 @@ def quantile_table(data: pd.DataFrame, protocol: str, actors: Sequence[str]) -> 
     return np.stack(cols, axis=-1)
 
 
+@figure_data(
+    Column("protocol", "text"),
+    Column("round", "count"),
+    Column("actor", "text", at_most=2),
+    Column("q10", "probability"),
+    Column("q50", "probability"),
+    Column("q90", "probability"),
+    meta=(Meta("actors", "texts", length=2), Meta("thresholds", "thresholds")),
+)
 def trajectories_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``trajectories``: one fan chart per protocol (double width)."""
     actors = list(meta.get("actors", pd.unique(data["actor"])))

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 
 from . import style
 from .curves import band_line
+from .registry import Column, Meta, figure_data
 
 __all__ = ["payoff_lines", "welfare_figure"]
 
@@ -54,6 +55,18 @@ def payoff_lines(
     return lines
 
 
+@figure_data(
+    Column("protocol", "text"),
+    Column("{x}"),
+    Column("actor", "text", at_most=12),
+    Column("absolute"),
+    meta=(
+        Meta("x", "column", default="trust.building_rate"),
+        Meta("discount_factor", "number"),
+        Meta("first_best", "number"),
+        Meta("actors", "texts"),
+    ),
+)
 def welfare_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``welfare``: each actor's cumulative discounted payoff against lambda.
 
