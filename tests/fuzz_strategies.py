@@ -60,7 +60,10 @@ _NAME_ALPHABET = st.sampled_from(
 actor_names = st.text(_NAME_ALPHABET, min_size=1, max_size=12).filter(
     lambda s: bool(s.strip()) and s not in {"R", "S", "T", "P"}
 )
-"""Unicode actor / arrangement names accepted by the loader."""
+"""Unicode arrangement (and scenario) names accepted by the loader."""
+
+_ACTOR_NAMES = actor_names.filter(lambda s: "." not in s)
+"""Actor names exclude '.': keys name an actor as ``actors.NAME.KEY``."""
 
 _RUNG_NAMES = actor_names.filter(lambda s: s != "formal")
 
@@ -70,7 +73,7 @@ _open_unit = st.floats(min_value=0.0, max_value=1.0, exclude_min=True, allow_nan
 # Strategies are built once here: building one inside a composite costs a
 # validation on every draw, which dominated the generation time.
 _bool = st.booleans()
-_two_names = st.lists(actor_names, min_size=2, max_size=2, unique=True)
+_two_names = st.lists(_ACTOR_NAMES, min_size=2, max_size=2, unique=True)
 _k = st.floats(0.0, 5.0)
 _beta = st.one_of(st.just(math.inf), st.floats(0.0, 50.0))
 _theta = st.floats(0.0, 20.0)

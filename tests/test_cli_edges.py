@@ -302,19 +302,17 @@ def test_catch22_drawing_tolerates_missing_classes_and_plain_keys() -> None:
     assert _axis_label("a") == "a"  # a key without dots (an edited meta) is its own label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit of the override expander (config/scenario.py _expand): an actor "
-    "name holding '.' is split by actors.*.KEY; a one-line error, not a traceback",
-)
-def test_wildcard_override_on_an_actor_name_with_a_dot(tmp_path: Path) -> None:
+def test_actor_names_with_a_dot_are_a_clear_error(tmp_path: Path) -> None:
+    """Keys name actors as actors.NAME.KEY, so a name holding '.' could not be addressed:
+    it is a one-line load error, with or without a wildcard override."""
     path = tmp_path / "dot.toml"
     path.write_text(
         '[actors."a.b"]\n[actors.c]\n[arrangements.formal]\npayoffs = { R = 6.0, S = -2.0, T = 2.0 }\n',
         encoding="utf-8",
     )
-    sc = Scenario.load(path, ["actors.*.incident_rate=0.1"])
-    assert [a.incident_rate for a in sc.actors] == [0.1, 0.1]
+    for overrides in ([], ["actors.*.incident_rate=0.1"]):
+        with pytest.raises(ConfigError, match="actor names may not contain '.'"):
+            Scenario.load(path, overrides)
 
 
 def test_reliability_page_names_only_existing_tests() -> None:

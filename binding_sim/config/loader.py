@@ -45,6 +45,10 @@ def read_text(path: str | Path, what: str = "file") -> str:
         raise ConfigError(source, "(file)", source, f"{what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(source, "(file)", source, f"cannot read: {exc}") from None
+    except ValueError:  # a NUL character in the path: no file can have that name
+        raise ConfigError(
+            source.replace("\x00", "\\x00"), "(file)", source, "a path cannot hold a NUL character"
+        ) from None
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:

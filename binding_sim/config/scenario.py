@@ -401,6 +401,14 @@ def _expand(raw: Mapping[str, Any], key: str, source: str, origin: str) -> list[
     actors = raw.get("actors")
     if not isinstance(actors, dict) or not actors:
         raise ConfigError(source, "actors", actors, "no actors to apply actors.*.KEY to")
+    for name in actors:
+        if "." in str(name):
+            raise ConfigError(
+                source,
+                f"actors.{name}",
+                name,
+                "actor names may not contain '.': keys name an actor as actors.NAME.KEY",
+            )
     return [".".join(["actors", name, *parts[2:]]) for name in actors]
 
 
@@ -538,6 +546,12 @@ class _Validator:
         for name, body in tbl.items():
             if not name.strip():
                 raise self.fail("actors", name, "actor names must be non-empty")
+            if "." in name:
+                raise self.fail(
+                    f"actors.{name}",
+                    name,
+                    "actor names may not contain '.': keys name an actor as actors.NAME.KEY",
+                )
             body = self.table(f"actors.{name}", body)
             self.unknown(f"actors.{name}", body, keys)
             vals = {k: self.value(f"actors.{name}.{k}", f"actors.*.{k}", body, k) for k in keys}
