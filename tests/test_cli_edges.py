@@ -311,7 +311,7 @@ def test_actor_names_with_a_dot_are_a_clear_error(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     for overrides in ([], ["actors.*.incident_rate=0.1"]):
-        with pytest.raises(ConfigError, match="actor names may not contain '.'"):
+        with pytest.raises(ConfigError, match=r"actor names may not contain '\.'"):
             Scenario.load(path, overrides)
 
 
