@@ -210,6 +210,7 @@ def test_every_command_and_option_is_registered() -> None:
     assert ci_total() >= 2000
 
 
+@pytest.mark.slow  # the CI run (make test) fuzzes every command; make check skips it
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_never_escapes(name: str, fixture_experiments: Path) -> None:
     parser = PARSERS[name]
