@@ -19,7 +19,7 @@ As ``N`` grows the relative-gains term fades and ``tau*_N`` falls to
 
 from __future__ import annotations
 
-from .payoffs import kappa
+from .payoffs import kappa, relative_utility
 from .quadratic import polynomial_threshold
 
 __all__ = [
@@ -42,9 +42,9 @@ def n_actor_margin(tau: float, k: float, n: int, R: float, S: float, T: float, P
     effective sensitivity ``k / (1 + rho theta)`` for the realist channel
     (docs/model.md section 15.2).
     """
-    kap = kappa(k, tau)
     a, d = _a_d(R, S, T, P, tau)
-    return (1.0 + kap) * a - kap * d / (n - 1)
+    # the transform of section 2 on the change in own and in each other's mean payoff
+    return relative_utility(kappa(k, tau), a, d / (n - 1))
 
 
 def n_actor_margin_coefficients(
