@@ -11,8 +11,11 @@ margin's coefficients of each slot (:func:`binding_sim.model.margins.margin_coef
 the discount weights, the payoffs with threat and caps (through the
 protocol's slots).
 
-Later additions (per-type parameters, forward-looking margins) are new
-fields of :class:`Tables`, read by new branches of the kernel.
+Actor types (docs/model.md section 12.1) add per-actor parameters
+(``p``, ``greed``, ``empathy``) and the scope of every offer (the greedy
+type's margin loses ``tau g s_X``). Later additions (forward-looking
+margins) are new fields of :class:`Tables`, read by new branches of the
+kernel.
 """
 
 from __future__ import annotations
@@ -40,16 +43,18 @@ class Tables(NamedTuple):
     ``mu``, ``phi`` (trust rates), ``disc[c, t] = delta^(t-1)``,
     ``tail[c, t] = sum of delta^(s-1) for s = t+1..H``. Per actor and cell
     ``(2, C)``: ``k``, ``tau0``, ``eps``, ``beta`` (0 where infinite),
-    ``binf`` (infinite precision), ``bound_pay`` (``R_F``, paid after binding).
+    ``binf`` (infinite precision), ``bound_pay`` (``R_F``, paid after binding),
+    and the types of docs/model.md section 12: ``p`` (probability of being
+    trustworthy), ``greed``, ``empathy``.
 
     Offers, indexed ``[c, s, q]`` (cell, protocol state, priority) and then by
     actor: the arrangement slot offered, ``coef (C, S, Q, 2, 3)`` (``c2, c1,
     c0`` of each actor's margin) and ``pay (C, S, Q, 2, 4)`` (absolute ``R,
     S, T, P``, threat and the state's caps applied), ``background (C, S, Q,
     2)`` (``R`` of implemented rungs not on the table), ``weight (C, S, Q)``
-    (``w_X``), ``gated``, ``on_comply`` (next state or ``BIND``),
-    ``on_defect``. States ``(C, S)``: ``n_offers``, ``transparency``,
-    ``rungs``; ``idle_pay (C, S, 2)``.
+    (``w_X``), ``scope (C, S, Q)`` (``s_X``), ``gated``, ``on_comply`` (next
+    state or ``BIND``), ``on_defect``. States ``(C, S)``: ``n_offers``,
+    ``transparency``, ``rungs``; ``idle_pay (C, S, 2)``.
     """
 
     horizon: np.ndarray
@@ -65,11 +70,15 @@ class Tables(NamedTuple):
     beta: np.ndarray
     binf: np.ndarray
     bound_pay: np.ndarray
+    p: np.ndarray
+    greed: np.ndarray
+    empathy: np.ndarray
     n_offers: np.ndarray
     coef: np.ndarray
     pay: np.ndarray
     background: np.ndarray
     weight: np.ndarray
+    scope: np.ndarray
     gated: np.ndarray
     on_comply: np.ndarray
     on_defect: np.ndarray
@@ -104,6 +113,16 @@ class CellTables:
     def C(self) -> int:
         """Number of cells."""
         return len(self.programs)
+
+    @property
+    def turnover(self) -> bool:
+        """Whether any cell has type turnover (bayesian model, ``phi > 0``; docs/model.md section 12.3).
+
+        Then every round of a block draws ``random((2, 2, n))`` from the type
+        stream, for every cell of the call, used or not.
+        """
+        a = self.arrays
+        return bool(np.any((a.model == trust.BAYESIAN) & (a.phi > 0.0)))
 
 
 def _slots(program: Program) -> list[Slot]:
@@ -146,11 +165,14 @@ def compile_cells(
     k, tau0, eps, beta = (np.zeros((2, C)) for _ in range(4))
     binf = np.zeros((2, C), bool)
     bound_pay = np.zeros((2, C))
+    p, greed = np.ones((2, C)), np.zeros((2, C))
+    empathy = np.ones((2, C))
     n_offers = np.zeros((C, S), np.int64)
     coef = np.zeros((C, S, Q, 2, 3))
     pay = np.zeros((C, S, Q, 2, 4))
     background = np.zeros((C, S, Q, 2))
     weight = np.ones((C, S, Q))
+    scope = np.ones((C, S, Q))
     gated = np.zeros((C, S, Q), bool)
     on_comply = np.zeros((C, S, Q), np.int64)
     on_defect = np.zeros((C, S, Q), np.int64)
@@ -172,6 +194,9 @@ def compile_cells(
             b = act.decision_precision
             binf[i, c] = math.isinf(b)
             beta[i, c] = 0.0 if math.isinf(b) else b
+            p[i, c] = act.trustworthy_prob
+            greed[i, c] = act.greed
+            empathy[i, c] = act.empathy
         bound_pay[:, c] = prog.bound_payment
         margins = {
             id(s): np.array(
@@ -189,6 +214,7 @@ def compile_cells(
                 pay[c, s_idx, q] = offer.slot.payoffs
                 background[c, s_idx, q] = offer.background
                 weight[c, s_idx, q] = offer.slot.trust_weight
+                scope[c, s_idx, q] = offer.slot.scope
                 gated[c, s_idx, q] = offer.gated
                 on_comply[c, s_idx, q] = offer.on_comply
                 on_defect[c, s_idx, q] = offer.on_defect
@@ -206,11 +232,15 @@ def compile_cells(
         beta=beta,
         binf=binf,
         bound_pay=bound_pay,
+        p=p,
+        greed=greed,
+        empathy=empathy,
         n_offers=n_offers,
         coef=coef,
         pay=pay,
         background=background,
         weight=weight,
+        scope=scope,
         gated=gated,
         on_comply=on_comply,
         on_defect=on_defect,
