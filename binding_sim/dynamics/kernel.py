@@ -348,20 +348,17 @@ def run_rounds(
                         comply[i] = u[r, i, j] < prob
                 # how each actor reads the other's moves (docs/model.md section 12.2): the
                 # other's type-specific probabilities at its trust, mixed by empathy e < 1
-                # with those at full trust (at e = 1 the mixture is the first exactly)
+                # with those at full trust (constants of the offer, tab.sigma_full; at
+                # e = 1 the mixture is the first exactly)
                 for i in range(2):
                     read_s[i] = sig_s[1 - i]
                     read_g[i] = sig_g[1 - i]
                 if full_trust and play:
-                    sc = tab.scope[c, s, tabled]
                     for i in range(2):
                         if emp[i] != 1.0:
                             o = 1 - i
-                            full = margin(tab, c, s, tabled, o, 1.0)
-                            fs = logit_choice(beta[o], full, binf[o])
-                            fg = logit_choice(
-                                beta[o], greedy_margin(full, 1.0, greed[o], sc), binf[o]
-                            )
+                            fs = tab.sigma_full[c, s, tabled, o, 0]
+                            fg = tab.sigma_full[c, s, tabled, o, 1]
                             read_s[i] = empathic_probability(emp[i], sig_s[o], fs)
                             read_g[i] = empathic_probability(emp[i], sig_g[o], fg)
                 # 3. observation, with the transparency at the start of the round (m)

@@ -29,7 +29,9 @@ import numpy as np
 
 from ..config.scenario import Scenario
 from ..errors import BindingSimError
-from ..model.margins import margin_coefficients
+from ..model.decisions import logit_choice
+from ..model.margins import margin_coefficients, margin_value
+from ..model.types import greedy_margin
 from . import trust
 from .protocols import Program, Slot, check_protocol, compile_program
 
@@ -53,8 +55,12 @@ class Tables(NamedTuple):
     S, T, P``, threat and the state's caps applied), ``background (C, S, Q,
     2)`` (``R`` of implemented rungs not on the table), ``weight (C, S, Q)``
     (``w_X``), ``scope (C, S, Q)`` (``s_X``), ``gated``, ``on_comply`` (next
-    state or ``BIND``), ``on_defect``. States ``(C, S)``: ``n_offers``,
-    ``transparency``, ``rungs``; ``idle_pay (C, S, 2)``.
+    state or ``BIND``), ``on_defect``, and ``sigma_full (C, S, Q, 2, 2)``:
+    each actor's probability of complying at full trust, trustworthy type
+    then greedy type (what an actor with empathy below 1 mixes in when it
+    reads the other's move, docs/model.md section 12.2; a constant of the
+    offer). States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``;
+    ``idle_pay (C, S, 2)``.
     """
 
     horizon: np.ndarray
@@ -79,6 +85,7 @@ class Tables(NamedTuple):
     background: np.ndarray
     weight: np.ndarray
     scope: np.ndarray
+    sigma_full: np.ndarray
     gated: np.ndarray
     on_comply: np.ndarray
     on_defect: np.ndarray
@@ -134,6 +141,25 @@ def _slots(program: Program) -> list[Slot]:
     return list(seen.values())
 
 
+def _sigma_full(coef: np.ndarray, scope: float, sc: Scenario) -> np.ndarray:
+    """``(2, 2)``: each actor's compliance probability at full trust, trustworthy then greedy.
+
+    docs/model.md sections 3 and 12.1: the margin at ``tau = 1``
+    (:func:`~binding_sim.model.margins.margin_value`), the greedy type's
+    (:func:`~binding_sim.model.types.greedy_margin`), through the logit
+    choice (:func:`~binding_sim.model.decisions.logit_choice`).
+    """
+    out = np.zeros((2, 2))
+    for i, act in enumerate(sc.actors):
+        d = float(margin_value(coef[i, 0], coef[i, 1], coef[i, 2], 1.0))
+        b = act.decision_precision
+        infinite = math.isinf(b)
+        beta = 0.0 if infinite else b
+        out[i, 0] = logit_choice(beta, d, infinite)
+        out[i, 1] = logit_choice(beta, greedy_margin(d, 1.0, act.greed, scope), infinite)
+    return out
+
+
 def compile_cells(
     cells: Sequence[Scenario], protocol: str, horizon: int | None = None
 ) -> CellTables:
@@ -173,6 +199,7 @@ def compile_cells(
     background = np.zeros((C, S, Q, 2))
     weight = np.ones((C, S, Q))
     scope = np.ones((C, S, Q))
+    sigma_full = np.zeros((C, S, Q, 2, 2))
     gated = np.zeros((C, S, Q), bool)
     on_comply = np.zeros((C, S, Q), np.int64)
     on_defect = np.zeros((C, S, Q), np.int64)
@@ -204,6 +231,7 @@ def compile_cells(
             )
             for s in _slots(prog)
         }
+        full = {id(s): _sigma_full(margins[id(s)], s.scope, sc) for s in _slots(prog)}
         for s_idx, state in enumerate(prog.states):
             n_offers[c, s_idx] = len(state.offers)
             transparency[c, s_idx] = state.transparency
@@ -215,6 +243,7 @@ def compile_cells(
                 background[c, s_idx, q] = offer.background
                 weight[c, s_idx, q] = offer.slot.trust_weight
                 scope[c, s_idx, q] = offer.slot.scope
+                sigma_full[c, s_idx, q] = full[id(offer.slot)]
                 gated[c, s_idx, q] = offer.gated
                 on_comply[c, s_idx, q] = offer.on_comply
                 on_defect[c, s_idx, q] = offer.on_defect
@@ -241,6 +270,7 @@ def compile_cells(
         background=background,
         weight=weight,
         scope=scope,
+        sigma_full=sigma_full,
         gated=gated,
         on_comply=on_comply,
         on_defect=on_defect,
