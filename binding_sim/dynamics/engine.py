@@ -107,6 +107,7 @@ def _run_block(
     run_rounds = kernel["run_rounds"]
     buf = np.empty((min(_CHUNK_MAX, tab.Hmax), 4, n))
     turnover = tab.turnover
+    typed = (True,) if tab.typed else ()  # a tuple: the kernel is compiled per case
     vbuf = np.empty((min(_CHUNK_MAX, tab.Hmax), 2, 2, n)) if turnover else np.zeros((1, 2, 2, 1))
     v = vbuf
     t = 1
@@ -118,7 +119,7 @@ def _run_block(
         if turnover:
             v = vbuf[:L]
             types_rng.random(out=v)
-        still = run_rounds(u, v, t, L, arrays, st, record, rec)
+        still = run_rounds(u, v, t, L, arrays, st, record, rec, typed)
         t += L
         size *= 2
         if still == 0:

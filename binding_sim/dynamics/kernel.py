@@ -251,11 +251,20 @@ def run_rounds(
     st: BlockState,
     record: bool,
     rec: Record,
+    typed_flag: tuple[bool, ...],
 ) -> int:
     """Rounds ``t_first .. t_first + n_rounds - 1`` of every unbound replicate (see the module docstring).
 
+    ``typed_flag`` is ``(True,)`` when any cell of the call can have a
+    greedy type (``p < 1``) or has the bayesian model (docs/model.md section
+    12), else ``()``: then every actor is trustworthy and trust is linear,
+    and the steps for types are left out. A tuple's length is part of its
+    type, so the numba back end compiles one version for each case and the
+    model of sections 1-11 runs as fast as before types existed.
+
     Returns how many replicates still need rounds after these.
     """
+    typed = len(typed_flag) > 0
     C = st.state.shape[0]
     n = st.state.shape[1]
     t_last = t_first + n_rounds - 1
@@ -284,12 +293,11 @@ def run_rounds(
     read_s = per_actor(np.float64)
     read_g = per_actor(np.float64)
     emp = per_actor(np.float64)
-    exploited = per_actor(np.int64)
     for c in range(C):
         H = tab.horizon[c]
         if t_first > H:
             continue
-        model = tab.model[c]
+        model = tab.model[c] if typed else LINEAR  # not typed: every cell is linear
         bayes = model == BAYESIAN
         phi = tab.phi[c]
         turnover = bayes and phi > 0.0
@@ -307,8 +315,7 @@ def run_rounds(
                 continue
             for i in range(2):
                 tau[i] = st.tau[i, c, j]
-                typ[i] = st.trustworthy[i, c, j]
-                exploited[i] = st.exploited[i, c, j]
+                typ[i] = st.trustworthy[i, c, j] if typed else True
                 seen[i] = st.incidents[i, c, j]
                 paid[i] = st.payoffs[0, i, c, j]
                 paid_rel[i] = st.payoffs[1, i, c, j]
@@ -339,21 +346,28 @@ def run_rounds(
                     if not play:
                         comply[i] = False
                     else:
-                        if bayes or not typ[i]:
+                        if not typed:
+                            prob = logit_choice(beta[i], d[i], binf[i])
+                        elif bayes:
                             dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
                             sig_g[i] = logit_choice(beta[i], dg, binf[i])
-                        if bayes or typ[i]:
                             sig_s[i] = logit_choice(beta[i], d[i], binf[i])
-                        prob = sig_s[i] if typ[i] else sig_g[i]
+                            prob = sig_s[i] if typ[i] else sig_g[i]
+                        elif typ[i]:
+                            prob = logit_choice(beta[i], d[i], binf[i])
+                        else:
+                            dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
+                            prob = logit_choice(beta[i], dg, binf[i])
                         comply[i] = u[r, i, j] < prob
                 # how each actor reads the other's moves (docs/model.md section 12.2): the
                 # other's type-specific probabilities at its trust, mixed by empathy e < 1
                 # with those at full trust (constants of the offer, tab.sigma_full; at
                 # e = 1 the mixture is the first exactly)
-                for i in range(2):
-                    read_s[i] = sig_s[1 - i]
-                    read_g[i] = sig_g[1 - i]
-                if full_trust and play:
+                if typed:
+                    for i in range(2):
+                        read_s[i] = sig_s[1 - i]
+                        read_g[i] = sig_g[1 - i]
+                if typed and full_trust and play:
                     for i in range(2):
                         if emp[i] != 1.0:
                             o = 1 - i
@@ -384,7 +398,7 @@ def run_rounds(
                         read_s[i],
                         read_g[i],
                     )
-                if turnover:  # types redrawn (docs/model.md section 12.3)
+                if typed and turnover:  # types redrawn (docs/model.md section 12.3)
                     for i in range(2):
                         if v[r, i, 0, j] < phi:
                             typ[i] = v[r, i, 1, j] < p_trust[i]
@@ -409,8 +423,8 @@ def run_rounds(
                 for i in range(2):
                     if incident[i]:
                         seen[i] += 1
-                    if play and comply[i] and not comply[1 - i]:
-                        exploited[i] += 1
+                    if comply[i] and not comply[1 - i]:  # complied, the other defected
+                        st.exploited[i, c, j] += 1
                 if play and not comply[0] and not comply[1]:
                     mutual_defection += 1
                 if not play:
@@ -447,8 +461,8 @@ def run_rounds(
                 t += 1
             for i in range(2):
                 st.tau[i, c, j] = tau[i]
-                st.trustworthy[i, c, j] = typ[i]
-                st.exploited[i, c, j] = exploited[i]
+                if typed:
+                    st.trustworthy[i, c, j] = typ[i]
                 st.incidents[i, c, j] = seen[i]
                 st.payoffs[0, i, c, j] = paid[i]
                 st.payoffs[1, i, c, j] = paid_rel[i]

@@ -122,6 +122,17 @@ class CellTables:
         return len(self.programs)
 
     @property
+    def typed(self) -> bool:
+        """Whether any cell can have a greedy type (``p < 1``) or has the bayesian model.
+
+        Otherwise every actor is trustworthy and trust is linear: the model of
+        docs/model.md sections 1-11, which the kernel runs without the steps
+        for types.
+        """
+        a = self.arrays
+        return bool(np.any(a.p < 1.0) or np.any(a.model == trust.BAYESIAN))
+
+    @property
     def turnover(self) -> bool:
         """Whether any cell has type turnover (bayesian model, ``phi > 0``; docs/model.md section 12.3).
 
