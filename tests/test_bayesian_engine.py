@@ -407,6 +407,14 @@ def test_a_cell_does_not_depend_on_turnover_draws_of_others() -> None:
     alone = simulate(linear, "formal", BLOCK_SIZE + 500, seed=6)
     both = simulate_cells([turning, linear], "formal", BLOCK_SIZE + 500, seed=6)
     assert both[1] == alone
+    # a cell of sections 1-11 (no types, linear) alone runs the kernel without the type
+    # steps; beside a cell with types it runs the full kernel: the same numbers
+    plain = Scenario.load("krickovic2016", ["actors.*.decision_precision=3"])
+    typed = plain.with_values({"trust.model": "bayesian", "actors.*.trustworthy_prob": 0.5})
+    for protocol in ("formal", "piecemeal"):
+        alone = simulate(plain, protocol, 700, seed=6, horizon=60)
+        beside = simulate_cells([plain, typed], protocol, 700, seed=6, horizon=60)
+        assert beside[0] == alone
 
 
 # ------------------------------------------------------------------ two back ends, types on

@@ -9,9 +9,9 @@ section 5:
 1. what is on the table: the offers of the replicate's protocol state in
    priority order; the first that is ungated, or gated and accepted by both
    (``Delta_i(tau_i) >= -1e-9``, :func:`binding_sim.model.margins.margin_value`),
-   is tabled; none: an idle round;
-   The gate uses the trustworthy types' margins at the current trust: the
-   proposer does not see types (docs/model.md section 12.1);
+   is tabled; none: an idle round. The gate uses the trustworthy types'
+   margins at the current trust: the proposer does not see types
+   (docs/model.md section 12.1);
 2. decisions, by each actor's actual type: actor ``i`` complies with
    probability ``1 / (1 + exp(-beta_i Delta_i))`` (``beta = inf``: iff
    ``Delta_i >= -1e-9``; :func:`binding_sim.model.decisions.logit_choice`),
@@ -54,9 +54,15 @@ without numba). The formulas it calls are the model's own functions
 (:func:`~binding_sim.model.payoffs.kappa`,
 :func:`~binding_sim.model.payoffs.relative_utility`,
 :func:`~binding_sim.model.margins.margin_value`,
-:func:`~binding_sim.dynamics.trust.linear_update_scalar`), compiled from
+:func:`~binding_sim.model.decisions.logit_choice`,
+:func:`~binding_sim.model.types.greedy_margin`,
+:func:`~binding_sim.model.beliefs.empathic_probability`,
+:func:`~binding_sim.dynamics.trust.linear_update_scalar`,
+:func:`~binding_sim.dynamics.trust.bayesian_update_scalar`), compiled from
 the same source for the numba back end and called as they are for the
-Python one.
+Python one. A call in which no actor can be greedy and trust is linear
+everywhere runs a version without the steps for types (see
+:func:`run_rounds`).
 
 Randomness: ``u[r, x, j]`` is round ``t_first + r``'s uniform ``x`` of
 replicate ``j`` (rows: decision of A, decision of B, incident seen by A,
