@@ -33,6 +33,7 @@ from strategies_hypothesis import scenario_dicts
 
 from binding_sim.config.scenario import Scenario, preset_path
 from binding_sim.dynamics.engine import simulate, simulate_cells
+from binding_sim.errors import ConfigError
 from binding_sim.rng import BLOCK_SIZE, block_generator, type_generator
 from binding_sim.sweep import read_results, run_sweep
 
@@ -509,3 +510,65 @@ def test_sweep_tables_carry_the_type_columns(tmp_path: Path) -> None:
     assert math.isnan(everyone["share_bound_with_greedy"])
     assert screened["share_bound_with_greedy"] == 0.0
     assert screened["share_bound"] == screened["share_both_trustworthy"]
+
+
+# ------------------------------------------------------------------ the keys (docs/model.md 12.1-12.2)
+@pytest.mark.parametrize(
+    ("override", "needle"),
+    [
+        (
+            "actors.*.trustworthy_prob=1.5",
+            "actors.NATO.trustworthy_prob = 1.5: must be a number in [0, 1]",
+        ),
+        ("actors.Russia.greed=-1", "actors.Russia.greed = -1: must be a number in [0, 1e+12]"),
+        ("actors.*.empathy=nan", "actors.NATO.empathy = nan: must be a number in [0, 1]; NaN"),
+        ("trust.model=bayes", "trust.model = 'bayes': must be one of 'linear', 'bayesian'"),
+    ],
+)
+def test_type_keys_are_validated_like_every_key(override: str, needle: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        Scenario.load("krickovic2016", [override])
+    assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_type_keys_defaults_overrides_and_files(tmp_path: Path) -> None:
+    sc = Scenario.load("krickovic2016")
+    assert [(a.trustworthy_prob, a.greed, a.empathy) for a in sc.actors] == [(1.0, 0.0, 1.0)] * 2
+    assert sc.trust_model == "linear"
+    text = preset_path("krickovic2016").read_text(encoding="utf-8")
+    text = text.replace(
+        "[actors.Russia]\n", "[actors.Russia]\ngreed = 2.5\ntrustworthy_prob = 0.6\n"
+    )
+    path = tmp_path / "greedy.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = Scenario.load(path, ["actors.*.empathy=0.25", "trust.model=bayesian"])
+    russia = loaded.actors[1]
+    assert (russia.greed, russia.trustworthy_prob, russia.empathy) == (2.5, 0.6, 0.25)
+    assert loaded.actors[0].greed == 0.0 and loaded.trust_model == "bayesian"
+    # the resolved scenario carries the keys and loads back the same
+    assert Scenario.from_dict(loaded.to_dict()).actors == loaded.actors
+
+
+def test_compiled_type_formulas_give_the_plain_bits() -> None:
+    """The formulas the kernel compiles for types (callees compiled with them) equal plain Python."""
+    from binding_sim.dynamics import kernel, trust
+    from binding_sim.model import beliefs, decisions, types
+
+    kernel.kernel_functions("numba")  # compiles the formulas and binds them in the kernel
+    jit = {name: getattr(kernel, name) for name in kernel._FORMULAS}
+    assert all(hasattr(f, "py_func") for f in jit.values())
+    rng = np.random.default_rng(3)
+    for beta, margin, tau, g, s, e, q, phi in rng.random((300, 8)) * [9, 4, 1, 6, 1, 1, 1, 1]:
+        margin -= 2.0
+        for infinite in (False, True):
+            want = decisions.logit_choice(beta, margin, infinite)
+            assert jit["logit_choice"](beta, margin, infinite) == want
+        assert jit["greedy_margin"](margin, tau, g, s) == types.greedy_margin(margin, tau, g, s)
+        assert jit["empathic_probability"](e, q, phi) == beliefs.empathic_probability(e, q, phi)
+        for seen in (True, False):
+            assert jit["bayes_update"](tau, e, q, phi, seen) == beliefs.bayes_update(
+                tau, e, q, phi, seen
+            )
+            for table in (True, False):
+                args = (tau, seen, table, e, q, phi * 0.2, phi, 0.5)
+                assert jit["bayesian_update_scalar"](*args) == trust.bayesian_update_scalar(*args)
