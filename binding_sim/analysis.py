@@ -127,8 +127,9 @@ def type_analysis(scenario: Scenario, name: str) -> dict[str, dict[str, float | 
     for symmetric payoffs, as ``tau_star``); ``greed_star``: the greed above
     which the greedy type never accepts, ``(R - T) / s_X`` (its margin at
     full trust over the scope; ``None`` when even ``g = 0`` rejects at full
-    trust); ``posterior_after_compliance`` and ``posterior_after_defection``
-    (:func:`one_round_posteriors`).
+    trust, or when the quotient is not a finite float, a scope so small that
+    no representable greed makes it reject); ``posterior_after_compliance``
+    and ``posterior_after_defection`` (:func:`one_round_posteriors`).
     """
     arr = scenario.arrangements[name]
     pay = _payoffs(scenario, name, scenario.common_threat)
@@ -148,7 +149,9 @@ def type_analysis(scenario: Scenario, name: str) -> dict[str, dict[str, float | 
             coef = margin_coefficients(act.relative_gains, own, other)
             threshold = greedy_threshold(coef, act.greed, arr.scope)
         out["tau_star_greedy"][act.name] = threshold
-        out["greed_star"][act.name] = greed_star(R - T, arr.scope) if R - T >= -TOL else None
+        g_star = greed_star(R - T, arr.scope) if R - T >= -TOL else None
+        # a tiny scope can push the quotient past the largest float: never emit inf
+        out["greed_star"][act.name] = g_star if g_star is None or math.isfinite(g_star) else None
         after_c, after_d = one_round_posteriors(scenario, name, i)
         out["posterior_after_compliance"][act.name] = after_c
         out["posterior_after_defection"][act.name] = after_d
