@@ -14,14 +14,22 @@ Measures, in one run on the same machine:
    ratio compares like with like and does not depend on how many cores the
    machine has; the same ratio of rates per CPU second is printed too (less
    sensitive to other jobs on a shared machine);
+3b. the same workload with actor types and Bayesian trust (docs/model.md
+   section 12): ``trust.model = "bayesian"``, ``trustworthy_prob = 0.8``,
+   ``greed = 3``, and in a second variant also type turnover
+   (``recovery_rate = 0.02``) and ``empathy = 0.5``; its rate over the
+   linear rate, timed alternately with it in the same run (target >= 0.5).
+   Also printed: the rate per replicate-round actually played (rounds after
+   binding are skipped, and the models bind at different rates);
 4. optionally (``--all-cores``) the engine's rate with its default number of
    threads (every core), for information;
 5. peak memory of 1,000,000 replicates x 200 rounds, summary only, in a
    fresh child process (``ru_maxrss``, and ``tracemalloc``'s peak of the
    allocations made by the run).
 
-Targets: >= 8% of numpy's raw draw rate per core, and <= 1 GiB for the
-memory run.
+Targets: >= 8% of numpy's raw draw rate per core, the bayesian model with
+types at least half the linear model's rate, and <= 1 GiB for the memory
+run.
 
 The script runs against this checkout or an older one with the flat layout
 (``binding_sim.engine``, ``binding_sim.scenario``), so that "before" and
@@ -63,7 +71,25 @@ except ImportError:  # an older checkout with the flat layout (for "before" numb
 
 TARGET_RATIO = 0.08
 TARGET_MEMORY = 1024**3
+TARGET_BAYESIAN = 0.5
 SETTINGS = ["actors.*.decision_precision=5"]
+BAYESIAN = {
+    "bayesian": [
+        *SETTINGS,
+        "trust.model=bayesian",
+        "actors.*.trustworthy_prob=0.8",
+        "actors.*.greed=3",
+    ],
+    "bayesian_turnover_empathy": [
+        *SETTINGS,
+        "trust.model=bayesian",
+        "actors.*.trustworthy_prob=0.8",
+        "actors.*.greed=3",
+        "trust.recovery_rate=0.02",
+        "actors.*.empathy=0.5",
+    ],
+}
+"""The workloads with actor types (docs/model.md section 12), timed against ``SETTINGS``."""
 
 
 def raw_draw_rate(size: int = 10_000_000, repeat: int = 5) -> tuple[float, float]:
@@ -107,6 +133,57 @@ def engine_rate(reps: int, workers: int | None, repeat: int) -> dict[str, Any]:
         "share_bound": out.share_bound,
         "mean_incidents": out.mean_incidents,
     }
+
+
+def _played(out: Any, reps: int, horizon: int) -> float:
+    """Replicate-rounds actually played: every replicate bound in round ``b`` skips ``H - b``."""
+    return float(reps * (horizon - float(np.sum(out.bound_by_round[:-1]))))
+
+
+def model_rates(reps: int, repeat: int) -> dict[str, Any] | None:
+    """Linear against the bayesian workloads, one worker, timed alternately (best of ``repeat``).
+
+    ``None`` on a checkout without the bayesian model (a "before" run).
+    """
+    try:
+        scenarios = {
+            name: Scenario.load("krickovic2016", sets)
+            for name, sets in {"linear": SETTINGS, **BAYESIAN}.items()
+        }
+    except Exception:  # an older checkout rejects the keys
+        return None
+    for sc in scenarios.values():
+        simulate(sc, "piecemeal", 100, seed=0)  # compile / load the kernel cache
+    best = dict.fromkeys(scenarios, float("inf"))
+    best_cpu = dict.fromkeys(scenarios, float("inf"))
+    outs: dict[str, Any] = {}
+    for i in range(repeat):
+        for name, sc in scenarios.items():
+            t, c = time.perf_counter(), time.process_time()
+            outs[name] = simulate(sc, "piecemeal", reps, seed=i, workers=1)
+            best[name] = min(best[name], time.perf_counter() - t)
+            best_cpu[name] = min(best_cpu[name], time.process_time() - c)
+    result: dict[str, Any] = {}
+    for name, sc in scenarios.items():
+        out = outs[name]
+        played = _played(out, reps, sc.horizon)
+        result[name] = {
+            "rate": reps * sc.horizon / best[name],
+            "rate_per_cpu_second": reps * sc.horizon / best_cpu[name],
+            "played_rate": played / best[name],
+            "seconds": best[name],
+            "share_bound": out.share_bound,
+            "mean_idle": out.mean_idle,
+        }
+    for name in BAYESIAN:
+        result[name]["ratio_to_linear"] = result[name]["rate"] / result["linear"]["rate"]
+        result[name]["ratio_to_linear_cpu"] = (
+            result[name]["rate_per_cpu_second"] / result["linear"]["rate_per_cpu_second"]
+        )
+        result[name]["played_ratio_to_linear"] = (
+            result[name]["played_rate"] / result["linear"]["played_rate"]
+        )
+    return result
 
 
 def memory_child(reps: int) -> None:
@@ -164,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     raw, raw_cpu = max(raw, raw_after), max(raw_cpu, raw_cpu_after)
     ratio = eng["rate"] / raw
     ratio_cpu = eng["rate_per_cpu_second"] / raw_cpu
+    models = model_rates(args.reps, args.repeat)
     every = engine_rate(args.reps, None, args.repeat) if args.all_cores else None
     mem = None if args.skip_memory else memory_run(args.memory_reps)
     result = {
@@ -180,9 +258,13 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_per_core": ratio,
         "ratio_per_core_cpu_time": ratio_cpu,
         "engine_all_cores": every,
+        "trust_models_one_worker": models,
         "memory": mem,
         "targets_met": {
             "ratio_8pct_per_core": ratio >= TARGET_RATIO,
+            "bayesian_half_of_linear": None
+            if models is None
+            else all(models[n]["ratio_to_linear"] >= TARGET_BAYESIAN for n in BAYESIAN),
             "memory_1GiB": None if mem is None else mem["maxrss_bytes"] <= TARGET_MEMORY,
         },
     }
@@ -205,6 +287,21 @@ def main(argv: list[str] | None = None) -> int:
         f"{eng['rate_per_cpu_second'] / 1e6:.1f} M/s, raw {raw_cpu / 1e6:.1f} M/s; "
         "less sensitive to other load)"
     )
+    if models is not None:
+        lin = models["linear"]
+        print(
+            f"trust models, one thread   linear {lin['rate'] / 1e6:.1f} M/s "
+            f"(share bound {lin['share_bound']:.3f}, {lin['played_rate'] / 1e6:.1f} M played "
+            "rounds/s; timed alternately with:)"
+        )
+        for name in BAYESIAN:
+            m = models[name]
+            print(
+                f"  {name:26s} {m['rate'] / 1e6:6.1f} M/s = {m['ratio_to_linear']:.2f} x linear "
+                f"(CPU {m['ratio_to_linear_cpu']:.2f}; played rounds "
+                f"{m['played_ratio_to_linear']:.2f}; share bound {m['share_bound']:.3f}; "
+                f"target >= {TARGET_BAYESIAN})"
+            )
     if every is not None:
         print(
             f"engine, default threads    {every['rate'] / 1e6:8.1f} M replicate-rounds/s "

@@ -9,17 +9,22 @@ r"""The analysis report of a scenario: every arrangement's stage games, threshol
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from .config.scenario import FORMAL, Scenario
 from .errors import BindingSimError
+from .model.beliefs import bayes_update, empathic_probability
+from .model.decisions import logit_choice
 from .model.margins import (
     TOL,
+    acceptance_margin,
     accepts,
     grim_delta_star,
     k_star,
+    margin_coefficients,
     margin_in_k,
     tau_star,
 )
@@ -27,13 +32,16 @@ from .model.partners import n_actor_k_star, n_actor_margin, n_actor_threshold
 from .model.payoffs import absolute_payoffs
 from .model.stage_game import StageGame, classify
 from .model.threat import dilution, joint_threshold_threat
+from .model.types import greed_star, greedy_margin, greedy_threshold, greedy_threshold_symmetric
 
 __all__ = [
     "accepted_at_start",
     "analyze",
     "arrangement_analysis",
     "n_actor_analysis",
+    "one_round_posteriors",
     "theta_star",
+    "type_analysis",
 ]
 
 
@@ -95,8 +103,82 @@ def accepted_at_start(scenario: Scenario, name: str, cap: float = 1.0) -> bool:
     )
 
 
+def one_round_posteriors(scenario: Scenario, name: str, i: int) -> tuple[float, float]:
+    """Actor ``i``'s posterior after one perceived compliance and after one perceived defection.
+
+    docs/model.md sections 12.2 and 12.4: arrangement ``name`` on the table
+    in round 1 (no rungs implemented: transparency 0, no caps), ``i``'s
+    prior ``tau_0i``, the other's type-specific compliance probabilities at
+    its initial trust (logit choice of section 3, 0/1 at ``beta = inf``;
+    the greedy type's margin loses ``tau g s_X``), mixed by ``i``'s empathy
+    with those at full trust, and misreading probability ``q = epsilon_i``.
+    How informative the arrangement is: the further apart the two, the more
+    one round says.
+    """
+    j = 1 - i
+    me, other = scenario.actors[i], scenario.actors[j]
+    arr = scenario.arrangements[name]
+    pay = _payoffs(scenario, name, scenario.common_threat)
+
+    def sigmas(tau_j: float) -> tuple[float, float]:
+        d = float(acceptance_margin(tau_j, scenario.effective_relative_gains[j], pay[j], pay[i]))
+        infinite = math.isinf(other.decision_precision)
+        beta = 0.0 if infinite else other.decision_precision
+        greedy = greedy_margin(d, tau_j, other.greed, arr.scope)
+        return logit_choice(beta, d, infinite), logit_choice(beta, greedy, infinite)
+
+    s_at, g_at = sigmas(other.initial_trust)
+    s_full, g_full = sigmas(1.0)
+    sig_s = empathic_probability(me.empathy, s_at, s_full)
+    sig_g = empathic_probability(me.empathy, g_at, g_full)
+    q = me.incident_rate
+    return (
+        bayes_update(me.initial_trust, sig_s, sig_g, q, True),
+        bayes_update(me.initial_trust, sig_s, sig_g, q, False),
+    )
+
+
+def type_analysis(scenario: Scenario, name: str) -> dict[str, dict[str, float | None]]:
+    """Actor types on one arrangement (docs/model.md sections 12.1 and 12.4), per actor.
+
+    ``tau_star_greedy``: the greedy type's acceptance threshold (closed form
+    for symmetric payoffs, as ``tau_star``); ``greed_star``: the greed above
+    which the greedy type never accepts, ``(R - T) / s_X`` (its margin at
+    full trust over the scope; ``None`` when even ``g = 0`` rejects at full
+    trust, or when the quotient is not a finite float, a scope so small that
+    no representable greed makes it reject); ``posterior_after_compliance``
+    and ``posterior_after_defection`` (:func:`one_round_posteriors`).
+    """
+    arr = scenario.arrangements[name]
+    pay = _payoffs(scenario, name, scenario.common_threat)
+    out: dict[str, dict[str, float | None]] = {
+        "tau_star_greedy": {},
+        "greed_star": {},
+        "posterior_after_compliance": {},
+        "posterior_after_defection": {},
+    }
+    for i, act in enumerate(scenario.actors):
+        own, other = pay[i], pay[1 - i]
+        R, S, T, P = (float(x) for x in own)
+        k_i = scenario.effective_relative_gains[i]  # the realist channel (section 15.2)
+        if np.array_equal(own, other):
+            b = (P - S) + k_i * (T - S)
+            threshold = greedy_threshold_symmetric(R - T, b, act.greed, arr.scope)
+        else:
+            coef = margin_coefficients(k_i, own, other)
+            threshold = greedy_threshold(coef, act.greed, arr.scope)
+        out["tau_star_greedy"][act.name] = threshold
+        g_star = greed_star(R - T, arr.scope) if R - T >= -TOL else None
+        # a tiny scope can push the quotient past the largest float: never emit inf
+        out["greed_star"][act.name] = g_star if g_star is None or math.isfinite(g_star) else None
+        after_c, after_d = one_round_posteriors(scenario, name, i)
+        out["posterior_after_compliance"][act.name] = after_c
+        out["posterior_after_defection"][act.name] = after_d
+    return out
+
+
 def arrangement_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
-    """Analysis of one arrangement at the actors' initial trust (docs/model.md section 7)."""
+    """Analysis of one arrangement at the actors' initial trust (docs/model.md sections 7 and 12)."""
     a, b = scenario.actors
     game = StageGame.of(scenario.arrangements[name], scenario.common_threat)
     rel = game.relative(scenario.effective_relative_gains, (a.initial_trust, b.initial_trust))
@@ -112,6 +194,7 @@ def arrangement_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
         },
         "equilibria": [[sa.tolist(), sb.tolist()] for sa, sb in rel.equilibria()],
         "accepted_at_start": accepted_at_start(scenario, name),
+        **type_analysis(scenario, name),
     }
 
 
@@ -120,14 +203,17 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
 
     Returns the JSON-ready object documented in ``docs/reference/cli.md``:
     per arrangement its classes, ``tau*``, grim-trigger ``delta*``,
-    self-enforcement, Nash equilibria (nashpy support enumeration) and
-    acceptance at the start; the Catch-22 block with ``k*`` per actor,
-    ``theta*`` with both channels of a common threat and with the liberal
-    channel alone (docs/model.md section 15.2), and the formal ``tau*`` with
-    every ladder cap in force; and ``n_actor``, the formal treaty among
-    ``N = 2 .. 2 + len(partners)`` actors (:func:`n_actor_analysis`; ``None``
-    without ``[partners]``). Every ``kappa`` carries the realist channel
-    (``k / (1 + rho theta)`` at the scenario's ``theta``).
+    self-enforcement, Nash equilibria (nashpy support enumeration),
+    acceptance at the start and, per actor, the greedy type's threshold
+    ``tau_star_greedy``, ``greed_star`` and the one-round posteriors
+    (docs/model.md section 12.4, :func:`type_analysis`); the Catch-22 block
+    with ``k*`` per actor, ``theta*`` with both channels of a common threat
+    and with the liberal channel alone (docs/model.md section 15.2), and the
+    formal ``tau*`` with every ladder cap in force; and ``n_actor``, the
+    formal treaty among ``N = 2 .. 2 + len(partners)`` actors
+    (:func:`n_actor_analysis`; ``None`` without ``[partners]``). Every
+    ``kappa`` carries the realist channel (``k / (1 + rho theta)`` at the
+    scenario's ``theta``).
     """
     names = scenario.actor_names
     pay_f = _payoffs(scenario, FORMAL, scenario.common_threat)

@@ -7,6 +7,11 @@ draws from ``SeedSequence(root_seed, spawn_key=(b,))``. The same block
 streams serve every parameter cell and every protocol (common random
 numbers), so results are bit-identical whatever the batch size (a batch is a
 set of whole blocks), the order of cells or the number of workers.
+
+Actor types (docs/model.md section 12.1) come from a second stream per block,
+``SeedSequence(root_seed, spawn_key=(b, 1))`` (:func:`type_generator`): the
+types drawn at the start of each replicate and, with type turnover, the
+redraws of every round. The round draws of section 11 are untouched by it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ __all__ = [
     "block_generator",
     "blocks",
     "draw_root_seed",
+    "type_generator",
 ]
 
 BLOCK_SIZE = 8192
@@ -57,6 +63,19 @@ def block_generator(root_seed: int, block: int) -> np.random.Generator:
     """The stream of block ``block``: ``PCG64(SeedSequence(root_seed, spawn_key=(block,)))``."""
     return np.random.Generator(
         np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(block,)))
+    )
+
+
+def type_generator(root_seed: int, block: int) -> np.random.Generator:
+    """Block ``block``'s type stream: ``PCG64(SeedSequence(root_seed, spawn_key=(block, 1)))``.
+
+    docs/model.md section 12.1: per replicate, ``random((2, n))`` (actor A then
+    B; trustworthy iff the draw is below ``p_i``), then, when type turnover is
+    on, ``random((2, 2, n))`` every round of the block (actor; ``u1`` then
+    ``u2``). Independent of the round stream :func:`block_generator`.
+    """
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(root_seed, spawn_key=(block, 1)))
     )
 
 

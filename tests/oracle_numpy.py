@@ -20,6 +20,12 @@ but possible in principle).
 
 It also implements ``protocols.formal.offer = "when_accepted"`` its own way:
 under the formal protocol a round is idle unless both accept the treaty.
+
+It has no actor types (docs/model.md section 12): it accepts only scenarios
+in which every actor is trustworthy (``trustworthy_prob = 1``, so greed and
+empathy play no part) under the linear trust model, and reports every actor
+trustworthy at the end. Types and the bayesian model are checked against
+hand-computed runs and closed forms instead (``tests/test_bayesian_engine.py``).
 """
 
 from __future__ import annotations
@@ -169,6 +175,7 @@ def compile_cells(
 
     for c, (sc, lad) in enumerate(zip(cells, ladders, strict=True)):
         assert sc.trust_model == "linear"
+        assert all(act.trustworthy_prob == 1.0 for act in sc.actors), "no types in the oracle"
         lam[c], mu[c], phi[c] = sc.building_rate, sc.erosion_rate, sc.recovery_rate
         for i, act in enumerate(sc.actors):
             k[i, c] = act.relative_gains
@@ -253,6 +260,7 @@ class _BlockState:
     mdef: np.ndarray  # (C, n) int64 rounds of mutual defection
     idle: np.ndarray  # (C, n) int64 idle rounds
     pay: np.ndarray  # (8, C, n) float: PAYOFF_KINDS x actor
+    exploited: np.ndarray  # (2, C, n) int64 rounds complied while the other defected
     tr_tau: np.ndarray  # (C, n, Hmax + 1, 2) or a dummy (1, 1, 1, 2)
     tr_r: np.ndarray  # (C, n, Hmax + 1) or a dummy
     tr_b: np.ndarray  # (C, n, Hmax + 1) or a dummy
@@ -270,6 +278,7 @@ class _BlockState:
             mdef=np.zeros((C, n), np.int64),
             idle=np.zeros((C, n), np.int64),
             pay=np.zeros((8, C, n)),
+            exploited=np.zeros((2, C, n), np.int64),
             tr_tau=np.zeros((*shape, 2)),
             tr_r=np.zeros(shape, np.int64),
             tr_b=np.zeros(shape, bool),
@@ -378,6 +387,7 @@ def _round_numpy(tab: CellTables, st: _BlockState, t: int, u: np.ndarray) -> Non
     # tallies
     for i in range(2):
         st.inc[i] += inc[i]
+        st.exploited[i] += play & comply[i] & ~comply[1 - i]
     st.mdef += play & ~comply[0] & ~comply[1]
     st.idle += active & (kind == _IDLE)
     # state changes for the next round
@@ -431,6 +441,8 @@ def _finish_block(tab: CellTables, st: _BlockState, record: bool):
             st.idle[c],
             st.tau[:, c],
             st.pay[:, c],
+            np.ones((2, st.bind.shape[1]), bool),  # no types: every actor trustworthy
+            st.exploited[:, c],
         )
         for c in range(tab.C)
     ]

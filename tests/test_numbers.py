@@ -74,9 +74,17 @@ def check_outcome(sc: Scenario, protocol: str, backend: str) -> None:
     n_rungs = len(sc.ladder or ()) if protocol == "piecemeal" else 0
     assert 0 <= out.mean_rungs <= n_rungs
     assert np.all((out.mean_final_trust >= 0) & (out.mean_final_trust <= 1))
+    # docs/model.md section 12.4: a conditional share is None exactly when nobody is in its group
+    undefined = {
+        "share_bound_trustworthy_pair": out.share_both_trustworthy == 0.0,
+        "share_bound_with_greedy": out.share_both_trustworthy == 1.0,
+    }
     for name, value in out.columns().items():
         if name.startswith("time_to_bind"):
             assert value is None or 1 <= value <= H
+        elif name in undefined:
+            assert (value is None) == undefined[name], (name, value)
+            assert value is None or 0.0 <= value <= 1.0
         else:
             assert value is not None and math.isfinite(value), (name, value)
 
@@ -181,6 +189,10 @@ def _stats(**change: Any) -> BlockStats:
         sum_idle=0,
         sum_final_trust=np.array([2.0, 3.0]),
         sum_payoffs=np.ones((4, 2)),
+        n_both_trustworthy=4,
+        n_bound_both_trustworthy=3,
+        sum_exploited=np.array([1, 0], dtype=np.int64),
+        sum_belief_error=np.array([2.0, 1.0]),
     )
     for k, v in change.items():
         setattr(base, k, v)

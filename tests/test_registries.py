@@ -175,6 +175,12 @@ def test_columns_and_json_derive_from_the_metrics_registry() -> None:
         "payoffs",
         "payoffs",
         "payoffs",
+        "share_both_trustworthy",
+        "share_bound_trustworthy_pair",
+        "share_bound_with_greedy",
+        "share_spiral",
+        "mean_exploited_rounds",
+        "mean_belief_error",
     ]
     d = out.to_dict()
     assert list(d) == list(dict.fromkeys(m.path[0] for m in metrics.METRICS.values()))

@@ -53,13 +53,21 @@ _TOL = 1e-12
 
 @dataclass(frozen=True)
 class Actor:
-    """One actor's parameters (docs/model.md sections 2 to 4)."""
+    """One actor's parameters (docs/model.md sections 2 to 4 and 12.1-12.2).
+
+    ``trustworthy_prob`` (``p_i``), ``greed`` (``g_i``) and ``empathy``
+    (``e_i``) describe its types and how it reads the other's moves; their
+    defaults (1, 0, 1) give the model of sections 1-11.
+    """
 
     name: str
     relative_gains: float
     initial_trust: float
     incident_rate: float
     decision_precision: float
+    trustworthy_prob: float = 1.0
+    greed: float = 0.0
+    empathy: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -237,6 +245,9 @@ class Scenario:
                     "initial_trust": act.initial_trust,
                     "incident_rate": act.incident_rate,
                     "decision_precision": act.decision_precision,
+                    "trustworthy_prob": act.trustworthy_prob,
+                    "greed": act.greed,
+                    "empathy": act.empathy,
                 }
                 for act in (a, b)
             },

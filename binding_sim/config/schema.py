@@ -37,6 +37,7 @@ __all__ = [
     "SCENARIO_KEYS",
     "SEED_MAX",
     "TABLES",
+    "TRUST_MODELS",
     "KeySpec",
     "TableSpec",
     "check_value",
@@ -56,6 +57,13 @@ The one list of protocol names: the engine's protocol registry
 (:mod:`binding_sim.dynamics.protocols`) maps each to its compiler, and a test
 holds the two equal. Options of a protocol are scenario keys
 ``protocols.NAME.KEY`` below.
+"""
+
+TRUST_MODELS = ("linear", "bayesian")
+"""Values of ``trust.model``: the trust rules of docs/model.md sections 4 and 12.2.
+
+The engine's trust-model registry (:data:`binding_sim.dynamics.trust.MODELS`)
+maps each to its rule; a test holds the two equal.
 """
 
 FORMAL_OFFERS = ("every_round", "when_accepted")
@@ -241,12 +249,21 @@ _KEYS: list[KeySpec] = [
         "trust.recovery_rate",
         "float",
         0.0,
-        "recovery rate phi toward initial trust, from below only",
+        "recovery rate phi toward initial trust, from below only (linear model); under the "
+        "bayesian model the per-round probability that each actor's type is redrawn "
+        "(type turnover, docs/model.md section 12.3)",
         "per round",
         lo=0.0,
         hi=1.0,
     ),
-    KeySpec("trust.model", "str", "linear", "trust-update rule", choices=("linear",)),
+    KeySpec(
+        "trust.model",
+        "str",
+        "linear",
+        "trust-update rule: linear (docs/model.md section 4) or bayesian (trust is the belief "
+        "that the other is trustworthy, updated by Bayes' rule; docs/model.md section 12.2)",
+        choices=TRUST_MODELS,
+    ),
     KeySpec(
         "actors.*.relative_gains",
         "float",
@@ -259,7 +276,8 @@ _KEYS: list[KeySpec] = [
         "actors.*.initial_trust",
         "float",
         0.5,
-        "initial trust tau_0: belief that the other complies",
+        "initial trust tau_0: belief that the other complies (bayesian model: prior belief "
+        "that the other is trustworthy)",
         "probability",
         lo=0.0,
         hi=1.0,
@@ -281,6 +299,35 @@ _KEYS: list[KeySpec] = [
         "1 / payoff unit",
         lo=0.0,
         allow_inf=True,
+    ),
+    KeySpec(
+        "actors.*.trustworthy_prob",
+        "float",
+        1.0,
+        "p: probability that the actor is trustworthy rather than greedy, drawn per replicate "
+        "(docs/model.md section 12.1)",
+        "probability",
+        lo=0.0,
+        hi=1.0,
+    ),
+    KeySpec(
+        "actors.*.greed",
+        "float",
+        0.0,
+        "g: a greedy type's extra value of exploiting a complier, g * scope added to its "
+        "U(D, C) (docs/model.md section 12.1)",
+        "payoff units",
+        lo=0.0,
+        hi=_PAYOFF_BOUND,
+    ),
+    KeySpec(
+        "actors.*.empathy",
+        "float",
+        1.0,
+        "e: weight of the other's actual trust in reading its moves (bayesian model; 0: "
+        "every defection reads as greed; docs/model.md section 12.2)",
+        lo=0.0,
+        hi=1.0,
     ),
     KeySpec(
         "arrangements.*.scope",
@@ -597,7 +644,7 @@ class TableSpec:
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("scenario", "", "name, horizon, discounting and the common threat"),
-    TableSpec("trust", "", "the trust dynamics of docs/model.md section 4"),
+    TableSpec("trust", "", "the trust dynamics of docs/model.md sections 4 and 12"),
     TableSpec(
         "actors.*",
         "actors[]",

@@ -23,6 +23,15 @@ only on its cell and its stream, blocks are combined in block order, so
 results are bit-identical however cells are grouped, ordered or batched,
 and for any number of worker threads (by default one per core; the kernel
 releases the GIL).
+
+Actor types (docs/model.md section 12.1) come from the block's second
+stream, ``SeedSequence(seed, spawn_key=(b, 1))``: ``random((2, n))`` at the
+start of the block (actor A then B; trustworthy iff the draw is below
+``p_i``), then, when type turnover is on in any cell of the call (the
+bayesian model with ``recovery_rate > 0``), ``random((L, 2, 2, n))`` with
+every chunk of ``L`` rounds. The round draws of section 11 are untouched,
+so with every actor trustworthy (the default) results are those of
+sections 1-11.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ import numpy as np
 from ..config.scenario import Scenario
 from ..config.schema import PROTOCOL_NAMES
 from ..errors import BindingSimError
-from ..rng import block_generator, blocks
+from ..rng import block_generator, blocks, type_generator
 from .kernel import BACKENDS, BlockState, Record, kernel_functions, numba_available
 from .outcomes import BlockStats, Outcome, Trajectories, summarize
 from .protocols import check_protocol
@@ -80,21 +89,37 @@ class _BlockResult:
 
 
 def _run_block(
-    tab: CellTables, kernel: dict[str, Any], rng: np.random.Generator, n: int, record: bool
+    tab: CellTables,
+    kernel: dict[str, Any],
+    rng: np.random.Generator,
+    types_rng: np.random.Generator,
+    n: int,
+    record: bool,
 ) -> _BlockResult:
-    """Every round of one block of ``n`` replicates, then its statistics per cell."""
+    """Every round of one block of ``n`` replicates, then its statistics per cell.
+
+    ``rng`` is the block's round stream (docs/model.md section 11),
+    ``types_rng`` its type stream (docs/model.md section 12.1).
+    """
     arrays = tab.arrays
-    st = BlockState.new(arrays, n)
+    st = BlockState.new(arrays, n, types_rng.random((2, n)))
     rec = Record.new(st, tab.Hmax, record)
     run_rounds = kernel["run_rounds"]
     buf = np.empty((min(_CHUNK_MAX, tab.Hmax), 4, n))
+    turnover = tab.turnover
+    typed = (True,) if tab.typed else ()  # a tuple: the kernel is compiled per case
+    vbuf = np.empty((min(_CHUNK_MAX, tab.Hmax), 2, 2, n)) if turnover else np.zeros((1, 2, 2, 1))
+    v = vbuf
     t = 1
     size = 1
     while t <= tab.Hmax:
         L = min(size, _CHUNK_MAX, tab.Hmax - t + 1)
         u = buf[:L]
         rng.random(out=u)
-        still = run_rounds(u, t, L, arrays, st, record, rec)
+        if turnover:
+            v = vbuf[:L]
+            types_rng.random(out=v)
+        still = run_rounds(u, v, t, L, arrays, st, record, rec, typed)
         t += L
         size *= 2
         if still == 0:
@@ -113,6 +138,8 @@ def _run_block(
             st.idle[c],
             st.tau[:, c],
             st.payoffs[:, :, c].reshape(8, n),
+            st.trustworthy[:, c],
+            st.exploited[:, c],
         )
         for c in range(tab.C)
     ]
@@ -165,7 +192,9 @@ def simulate_cells(
     reps : int
         Replicates per cell (>= 1).
     seed : int
-        Root seed (>= 0); block ``b`` draws from ``SeedSequence(seed, spawn_key=(b,))``.
+        Root seed (>= 0); block ``b`` draws its rounds from
+        ``SeedSequence(seed, spawn_key=(b,))`` and its actor types from
+        ``SeedSequence(seed, spawn_key=(b, 1))``.
     horizon : int, optional
         Rounds per replicate for every cell; default each cell's own horizon.
     record : bool
@@ -208,7 +237,14 @@ def simulate_cells(
     seed = int(seed)
 
     def run(blk: Any) -> _BlockResult:
-        return _run_block(tab, kernel, block_generator(seed, blk.index), blk.size, record)
+        return _run_block(
+            tab,
+            kernel,
+            block_generator(seed, blk.index),
+            type_generator(seed, blk.index),
+            blk.size,
+            record,
+        )
 
     blks = blocks(int(reps))
     n_workers = workers if workers is not None else default_workers()

@@ -9,14 +9,22 @@ section 5:
 1. what is on the table: the offers of the replicate's protocol state in
    priority order; the first that is ungated, or gated and accepted by both
    (``Delta_i(tau_i) >= -1e-9``, :func:`binding_sim.model.margins.margin_value`),
-   is tabled; none: an idle round;
-2. decisions: actor ``i`` complies with probability
-   ``1 / (1 + exp(-beta_i Delta_i))`` (``beta = inf``: iff ``Delta_i >= -1e-9``);
+   is tabled; none: an idle round. The gate uses the trustworthy types'
+   margins at the current trust: the proposer does not see types
+   (docs/model.md section 12.1);
+2. decisions, by each actor's actual type: actor ``i`` complies with
+   probability ``1 / (1 + exp(-beta_i Delta_i))`` (``beta = inf``: iff
+   ``Delta_i >= -1e-9``; :func:`binding_sim.model.decisions.logit_choice`),
+   where a greedy type's margin is ``Delta_i - tau_i g_i s_X``
+   (:func:`binding_sim.model.types.greedy_margin`);
 3. observation: ``i`` misreads a compliance of the other as a defection
    (an incident) with probability ``epsilon_i (1 - m)``, ``m`` the state's
    transparency;
 4. trust update then recovery (:func:`trust_update`, dispatching on the
-   trust model's id; frozen once bound);
+   trust model's id; both actors' updates read the start-of-round trust);
+   under the bayesian model, type turnover: actor ``i``'s type is redrawn
+   iff ``u1 < phi`` and is then trustworthy iff ``u2 < p_i``
+   (docs/model.md section 12.3);
 5. payments: the stage payoff plus the offer's background (``R`` of
    implemented rungs not on the table), or the state's idle payment;
    relative-gains utility (:func:`binding_sim.model.payoffs.relative_utility`)
@@ -30,11 +38,14 @@ The kernel never asks which protocol it runs: that is in the tables.
 :func:`trapped` applies docs/model.md section 8's rule at the end of a
 block: unbound, and no offer of the final state accepted by both.
 
-Per-actor quantities are arrays indexed by actor (``tau[i, c, j]`` in the
-block state, scratch arrays ``tau[i]`` within a replicate) and every
-per-actor step is a loop ``for i in range(2)``. State a later model needs
-(types, beliefs, power) is added as more arrays of :class:`BlockState` and
-more fields of :class:`~binding_sim.dynamics.tables.Tables`.
+Once bound, a replicate's whole state (trust, types, tallies) is frozen.
+
+Per-actor quantities are arrays indexed by actor (``tau[i, c, j]`` and
+``trustworthy[i, c, j]`` in the block state, scratch arrays ``tau[i]``,
+``typ[i]`` within a replicate) and every per-actor step is a loop
+``for i in range(2)``. State a later model needs (power) is added as more
+arrays of :class:`BlockState` and more fields of
+:class:`~binding_sim.dynamics.tables.Tables`.
 
 Back ends (:data:`BACKENDS`): the same source runs compiled by
 ``numba.njit(cache=True, nogil=True)`` (``"numba"``, the default when numba
@@ -43,20 +54,28 @@ without numba). The formulas it calls are the model's own functions
 (:func:`~binding_sim.model.payoffs.kappa`,
 :func:`~binding_sim.model.payoffs.relative_utility`,
 :func:`~binding_sim.model.margins.margin_value`,
-:func:`~binding_sim.dynamics.trust.linear_update_scalar`), compiled from
+:func:`~binding_sim.model.decisions.logit_choice`,
+:func:`~binding_sim.model.types.greedy_margin`,
+:func:`~binding_sim.model.beliefs.empathic_probability`,
+:func:`~binding_sim.dynamics.trust.linear_update_scalar`,
+:func:`~binding_sim.dynamics.trust.bayesian_update_scalar`), compiled from
 the same source for the numba back end and called as they are for the
-Python one.
+Python one. A call in which no actor can be greedy and trust is linear
+everywhere runs a version without the steps for types (see
+:func:`run_rounds`).
 
 Randomness: ``u[r, x, j]`` is round ``t_first + r``'s uniform ``x`` of
 replicate ``j`` (rows: decision of A, decision of B, incident seen by A,
-incident seen by B; docs/model.md section 11). Every uniform is drawn
-whether or not the kernel reads it, so a replicate's draws never depend on
-what happens to it or to the others.
+incident seen by B; docs/model.md section 11). ``v[r, i, x, j]`` are the
+type-turnover uniforms of actor ``i`` (``x = 0``: whether its type is
+redrawn, ``x = 1``: the new type) from the block's type stream
+(docs/model.md section 12.1), read only in cells with turnover. Every
+uniform is drawn whether or not the kernel reads it, so a replicate's draws
+never depend on what happens to it or to the others.
 """
 
 from __future__ import annotations
 
-import math
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -64,7 +83,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..model import margins, payoffs
+from ..model import beliefs, decisions, margins, payoffs
+from ..model import types as model_types
 from ..model.margins import TOL
 from . import tables, trust
 from .protocols import BIND, program
@@ -87,6 +107,7 @@ BACKENDS = ("auto", "numba", "python")
 """Kernel back ends: ``"auto"`` is numba when it can be imported, else plain Python."""
 
 LINEAR = trust.LINEAR
+BAYESIAN = trust.BAYESIAN
 
 
 class BlockState(NamedTuple):
@@ -96,6 +117,8 @@ class BlockState(NamedTuple):
     ----------
     tau : float array (2, C, n)
         Trust of each actor.
+    trustworthy : bool array (2, C, n)
+        Each actor's type (docs/model.md section 12.1): trustworthy or greedy.
     state : int array (C, n)
         Protocol state.
     bind : int array (C, n)
@@ -106,28 +129,39 @@ class BlockState(NamedTuple):
         Rounds of mutual defection; rounds with nothing on the table.
     payoffs : float array (4, 2, C, n)
         Cumulative payoffs (``PAYOFF_KINDS`` x actor).
+    exploited : int array (2, C, n)
+        Rounds in which each actor complied while the other actually defected.
     """
 
     tau: np.ndarray
+    trustworthy: np.ndarray
     state: np.ndarray
     bind: np.ndarray
     incidents: np.ndarray
     mutual_defection: np.ndarray
     idle: np.ndarray
     payoffs: np.ndarray
+    exploited: np.ndarray
 
     @classmethod
-    def new(cls, tab: Tables, n: int) -> BlockState:
-        """Every replicate at its start: initial trust, state 0, unbound, nothing paid."""
+    def new(cls, tab: Tables, n: int, type_draws: np.ndarray) -> BlockState:
+        """Every replicate at its start: initial trust, types, state 0, unbound, nothing paid.
+
+        ``type_draws (2, n)`` are the block's first type uniforms (docs/model.md
+        section 12.1): actor ``i`` of replicate ``j`` is trustworthy in cell
+        ``c`` iff ``type_draws[i, j] < p[i, c]``.
+        """
         C = tab.horizon.shape[0]
         return cls(
             tau=np.ascontiguousarray(np.repeat(tab.tau0[:, :, None], n, axis=2)),
+            trustworthy=np.ascontiguousarray(type_draws[:, None, :] < tab.p[:, :, None]),
             state=np.zeros((C, n), np.int64),
             bind=np.zeros((C, n), np.int64),
             incidents=np.zeros((2, C, n), np.int64),
             mutual_defection=np.zeros((C, n), np.int64),
             idle=np.zeros((C, n), np.int64),
             payoffs=np.zeros((4, 2, C, n)),
+            exploited=np.zeros((2, C, n), np.int64),
         )
 
 
@@ -170,18 +204,39 @@ def trust_update(
     s: int,
     q: int,
     m: float,
+    sigma_trustworthy: float,
+    sigma_greedy: float,
 ) -> float:
-    """Actor ``i``'s trust after a round, by trust model id (docs/model.md section 4).
+    """Actor ``i``'s trust after a round, by trust model id (docs/model.md sections 4 and 12).
 
     ``tau_own`` and ``tau_other`` are both actors' start-of-round trust,
     ``(c, s, q)`` the offer on the table (when ``on_table``: cell, protocol
-    state, priority) and ``m`` the transparency: what any trust model may
-    read. One branch per model of :data:`binding_sim.dynamics.trust.MODELS`.
+    state, priority), ``m`` the transparency, and ``sigma_trustworthy``,
+    ``sigma_greedy`` the other's compliance probability on that offer if it
+    is trustworthy and if it is greedy, as actor ``i`` models them (the
+    kernel computes them with the decisions, docs/model.md section 12.2):
+    what any trust model may read. One branch per model of
+    :data:`binding_sim.dynamics.trust.MODELS`.
+
+    Bayesian (docs/model.md section 12.2): a compliance is misread with
+    probability ``epsilon_i (1 - m)``.
     """
     if model == LINEAR:
         lam_w = tab.lam[c] * tab.weight[c, s, q] if on_table else 0.0
         return linear_update_scalar(
             tau_own, perceived_compliance, on_table, lam_w, tab.mu[c], tab.phi[c], tab.tau0[i, c]
+        )
+    if model == BAYESIAN:
+        miss = tab.eps[i, c] * (1.0 - m)
+        return bayesian_update_scalar(
+            tau_own,
+            perceived_compliance,
+            on_table,
+            sigma_trustworthy,
+            sigma_greedy,
+            miss,
+            tab.phi[c],
+            tab.tau0[i, c],
         )
     return tau_own
 
@@ -195,17 +250,27 @@ def margin(tab: Tables, c: int, s: int, q: int, i: int, tau: float) -> float:
 
 def run_rounds(
     u: Any,
+    v: Any,
     t_first: int,
     n_rounds: int,
     tab: Tables,
     st: BlockState,
     record: bool,
     rec: Record,
+    typed_flag: tuple[bool, ...],
 ) -> int:
     """Rounds ``t_first .. t_first + n_rounds - 1`` of every unbound replicate (see the module docstring).
 
+    ``typed_flag`` is ``(True,)`` when any cell of the call can have a
+    greedy type (``p < 1``) or has the bayesian model (docs/model.md section
+    12), else ``()``: then every actor is trustworthy and trust is linear,
+    and the steps for types are left out. A tuple's length is part of its
+    type, so the numba back end compiles one version for each case and the
+    model of sections 1-11 runs as fast as before types existed.
+
     Returns how many replicates still need rounds after these.
     """
+    typed = len(typed_flag) > 0
     C = st.state.shape[0]
     n = st.state.shape[1]
     t_last = t_first + n_rounds - 1
@@ -226,21 +291,37 @@ def run_rounds(
     eps = per_actor(np.float64)
     beta = per_actor(np.float64)
     binf = per_actor(np.bool_)
+    greed = per_actor(np.float64)
+    p_trust = per_actor(np.float64)
+    typ = per_actor(np.bool_)
+    sig_s = per_actor(np.float64)
+    sig_g = per_actor(np.float64)
+    read_s = per_actor(np.float64)
+    read_g = per_actor(np.float64)
+    emp = per_actor(np.float64)
     for c in range(C):
         H = tab.horizon[c]
         if t_first > H:
             continue
-        model = tab.model[c]
+        model = tab.model[c] if typed else LINEAR  # not typed: every cell is linear
+        bayes = model == BAYESIAN
+        phi = tab.phi[c]
+        turnover = bayes and phi > 0.0
         for i in range(2):  # the cell's constants, out of the loops
             k[i] = tab.k[i, c]
             eps[i] = tab.eps[i, c]
             beta[i] = tab.beta[i, c]
             binf[i] = tab.binf[i, c]
+            greed[i] = tab.greed[i, c]
+            p_trust[i] = tab.p[i, c]
+            emp[i] = tab.empathy[i, c]
+        full_trust = bayes and (emp[0] != 1.0 or emp[1] != 1.0)
         for j in range(n):
             if st.bind[c, j] != 0:
                 continue
             for i in range(2):
                 tau[i] = st.tau[i, c, j]
+                typ[i] = st.trustworthy[i, c, j] if typed else True
                 seen[i] = st.incidents[i, c, j]
                 paid[i] = st.payoffs[0, i, c, j]
                 paid_rel[i] = st.payoffs[1, i, c, j]
@@ -256,6 +337,7 @@ def run_rounds(
             while t <= t_last and t <= H:
                 r = t - t_first
                 # 1. what is on the table: the first offer that is ungated or accepted by both
+                # (the trustworthy types' margins: the proposer does not see types)
                 tabled = -1
                 for q in range(n_offers):
                     for i in range(2):
@@ -264,25 +346,68 @@ def run_rounds(
                         tabled = q
                         break
                 play = tabled >= 0
-                # 2. decisions
+                # 2. decisions, by each actor's actual type (the bayesian model needs both
+                # types' probabilities: the other reads them)
                 for i in range(2):
                     if not play:
                         comply[i] = False
-                    elif binf[i]:
-                        comply[i] = d[i] >= -TOL
                     else:
-                        comply[i] = u[r, i, j] < 1.0 / (1.0 + exp(-beta[i] * d[i]))
+                        if not typed:
+                            prob = logit_choice(beta[i], d[i], binf[i])
+                        elif bayes:
+                            dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
+                            sig_g[i] = logit_choice(beta[i], dg, binf[i])
+                            sig_s[i] = logit_choice(beta[i], d[i], binf[i])
+                            prob = sig_s[i] if typ[i] else sig_g[i]
+                        elif typ[i]:
+                            prob = logit_choice(beta[i], d[i], binf[i])
+                        else:
+                            dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
+                            prob = logit_choice(beta[i], dg, binf[i])
+                        comply[i] = u[r, i, j] < prob
+                # how each actor reads the other's moves (docs/model.md section 12.2): the
+                # other's type-specific probabilities at its trust, mixed by empathy e < 1
+                # with those at full trust (constants of the offer, tab.sigma_full; at
+                # e = 1 the mixture is the first exactly)
+                if typed:
+                    for i in range(2):
+                        read_s[i] = sig_s[1 - i]
+                        read_g[i] = sig_g[1 - i]
+                if typed and full_trust and play:
+                    for i in range(2):
+                        if emp[i] != 1.0:
+                            o = 1 - i
+                            fs = tab.sigma_full[c, s, tabled, o, 0]
+                            fg = tab.sigma_full[c, s, tabled, o, 1]
+                            read_s[i] = empathic_probability(emp[i], sig_s[o], fs)
+                            read_g[i] = empathic_probability(emp[i], sig_g[o], fg)
                 # 3. observation, with the transparency at the start of the round (m)
                 for i in range(2):
                     incident[i] = play and comply[1 - i] and u[r, 2 + i, j] < eps[i] * (1.0 - m)
-                # 4. trust update, then recovery
+                # 4. trust update (simultaneous), then recovery or turnover
                 for i in range(2):
                     start[i] = tau[i]
                 for i in range(2):
                     perceived = comply[1 - i] and not incident[i]
                     tau[i] = trust_update(
-                        model, i, start[i], start[1 - i], perceived, play, tab, c, s, tabled, m
+                        model,
+                        i,
+                        start[i],
+                        start[1 - i],
+                        perceived,
+                        play,
+                        tab,
+                        c,
+                        s,
+                        tabled,
+                        m,
+                        read_s[i],
+                        read_g[i],
                     )
+                if typed and turnover:  # types redrawn (docs/model.md section 12.3)
+                    for i in range(2):
+                        if v[r, i, 0, j] < phi:
+                            typ[i] = v[r, i, 1, j] < p_trust[i]
                 # 5. payments (docs/model.md section 8)
                 for i in range(2):
                     if play:
@@ -304,6 +429,8 @@ def run_rounds(
                 for i in range(2):
                     if incident[i]:
                         seen[i] += 1
+                    if comply[i] and not comply[1 - i]:  # complied, the other defected
+                        st.exploited[i, c, j] += 1
                 if play and not comply[0] and not comply[1]:
                     mutual_defection += 1
                 if not play:
@@ -340,6 +467,8 @@ def run_rounds(
                 t += 1
             for i in range(2):
                 st.tau[i, c, j] = tau[i]
+                if typed:
+                    st.trustworthy[i, c, j] = typ[i]
                 st.incidents[i, c, j] = seen[i]
                 st.payoffs[0, i, c, j] = paid[i]
                 st.payoffs[1, i, c, j] = paid_rel[i]
@@ -393,14 +522,10 @@ kappa = payoffs.kappa
 relative_utility = payoffs.relative_utility
 margin_value = margins.margin_value
 linear_update_scalar = trust.linear_update_scalar
-
-
-def exp(x: float) -> float:
-    """``math.exp``, giving ``inf`` on overflow as compiled code does (plain Python raises)."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
+bayesian_update_scalar = trust.bayesian_update_scalar
+logit_choice = decisions.logit_choice
+greedy_margin = model_types.greedy_margin
+empathic_probability = beliefs.empathic_probability
 
 
 def per_actor(dtype: Any) -> Any:
@@ -419,8 +544,24 @@ _FORMULAS: dict[str, Callable[..., Any]] = {
     "relative_utility": payoffs.relative_utility,
     "margin_value": margins.margin_value,
     "linear_update_scalar": trust.linear_update_scalar,
+    "logistic": decisions.logistic,
+    "logit_choice": decisions.logit_choice,
+    "greedy_margin": model_types.greedy_margin,
+    "empathic_probability": beliefs.empathic_probability,
+    "likelihood": beliefs.likelihood,
+    "posterior": beliefs.posterior,
+    "bayes_update": beliefs.bayes_update,
+    "predict_turnover": beliefs.predict_turnover,
+    "bayesian_update_scalar": trust.bayesian_update_scalar,
 }
-"""The model's formulas the kernel calls, by the name the kernel source uses."""
+"""The model's formulas the kernel calls, by the name the kernel source uses, callees first.
+
+A formula that calls another formula (``logit_choice`` calls ``logistic``,
+``bayes_update`` calls ``likelihood`` and ``posterior``) finds it under the
+same name; the numba back end compiles it against the compiled callee."""
+
+_CACHED_MODULES = (payoffs, margins, trust, program, tables, beliefs, decisions, model_types)
+"""Modules whose code the compiled kernel holds (formulas, constants, the ``Tables`` type)."""
 
 _KERNEL = ("trust_update", "margin", "run_rounds", "trapped")
 """The kernel's own functions, callees before callers."""
@@ -467,21 +608,23 @@ _PYTHON = _python_functions()
 
 
 def _drop_stale_cache() -> None:
-    """Delete this module's numba cache files when a source they depend on is newer.
+    """Delete numba cache files of the kernel and its formulas when a source they depend on is newer.
 
     numba keys a cached function on its own source file only, so an edit to a
-    formula compiled into the kernel (payoffs, margins, trust) or to a constant
-    or type it reads (``BIND``, :class:`Tables`) would otherwise be ignored.
+    formula compiled into the kernel (payoffs, margins, trust, beliefs, ...),
+    to a formula another formula calls (``bayes_update`` inside
+    ``trust.bayesian_update_scalar``) or to a constant or type the kernel
+    reads (``BIND``, :class:`Tables`) would otherwise be ignored. Every cache
+    file of these modules and of this one older than the newest of their
+    sources is deleted.
     """
-    cache = Path(__file__).resolve().parent / "__pycache__"
     try:
-        newest = max(
-            Path(m.__file__).resolve().stat().st_mtime  # type: ignore[arg-type]
-            for m in (payoffs, margins, trust, program, tables)
-        )
-        for f in cache.glob(f"{Path(__file__).stem}.*.nb[ci]"):
-            if f.stat().st_mtime < newest:
-                f.unlink()
+        sources = [Path(m.__file__).resolve() for m in _CACHED_MODULES]  # type: ignore[arg-type]
+        newest = max(f.stat().st_mtime for f in [*sources, Path(__file__).resolve()])
+        for src in [Path(__file__).resolve(), *sources]:
+            for f in (src.parent / "__pycache__").glob(f"{src.stem}.*.nb[ci]"):
+                if f.stat().st_mtime < newest:
+                    f.unlink()
     except OSError:
         pass
 
@@ -515,8 +658,19 @@ def _stack_per_actor() -> Callable[..., Any]:
     return numba.njit(inline="always")(stack_per_actor)  # type: ignore[no-any-return]
 
 
-def _exp_compiled(x: float) -> float:
-    return math.exp(x)
+def _with_callees(fn: Callable[..., Any], compiled: dict[str, Any]) -> Callable[..., Any]:
+    """``fn`` with every formula it calls by name replaced by its compiled version.
+
+    numba compiles a call to a global only if that global is itself
+    compiled; the model's modules hold the plain functions, so a formula
+    calling another gets a copy of its globals with the compiled callees.
+    """
+    callees = {name: compiled[name] for name in fn.__code__.co_names if name in compiled}
+    if not callees:
+        return fn
+    namespace = dict(fn.__globals__)
+    namespace.update(callees)
+    return types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 def _compile() -> dict[str, Callable[..., Any]]:
@@ -525,9 +679,11 @@ def _compile() -> dict[str, Callable[..., Any]]:
     if _COMPILED is None:
         _drop_stale_cache()
         g = globals()
+        formulas: dict[str, Any] = {}
         for name, fn in _FORMULAS.items():
-            g[name] = numba.njit(cache=True, nogil=True)(fn)
-        g["exp"] = numba.njit(inline="always")(_exp_compiled)
+            g[name] = formulas[name] = numba.njit(cache=True, nogil=True)(
+                _with_callees(fn, formulas)
+            )
         g["per_actor"] = _stack_per_actor()
         compiled: dict[str, Callable[..., Any]] = {}
         for name in _KERNEL:

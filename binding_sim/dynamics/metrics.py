@@ -1,4 +1,4 @@
-r"""Outcome metrics as a registry (docs/model.md section 8).
+r"""Outcome metrics as a registry (docs/model.md sections 8 and 12.4).
 
 Each :class:`Metric` declares its name, whether it is per actor, what it
 means, and how it is computed from the combined block totals
@@ -16,6 +16,11 @@ views derive from :data:`METRICS`, in registry order:
 - :meth:`~binding_sim.dynamics.outcomes.Outcome.to_dict`, the JSON object:
   each metric at its ``json_path``, per-actor values keyed by actor name,
   parts and curves as lists.
+
+A metric whose denominator can be 0 (the conditional shares of actor types:
+bound among trustworthy pairs, bound among the rest) is ``None`` then: an
+empty cell (NaN) in tables and ``null`` in JSON, like the binding-round
+quantiles when nothing bound.
 
 Adding a metric is one registration in :data:`METRICS` when the block totals
 already hold what it needs; a metric that needs a new per-replicate count
@@ -70,6 +75,11 @@ def wilson_interval(successes: int, n: int, z: float = _Z95) -> tuple[float, flo
     lo = 0.0 if successes == 0 else max(0.0, center - half)
     hi = 1.0 if successes == n else min(1.0, center + half)
     return (lo, hi)
+
+
+def _share(count: int, among: int) -> float | None:
+    """``count / among``, or ``None`` when ``among`` is 0 (NaN in tables, null in JSON)."""
+    return count / among if among > 0 else None
 
 
 class Totals:
@@ -254,6 +264,44 @@ METRICS: dict[str, Metric] = {
         _payoff(1, "relative"),
         _payoff(2, "absolute_discounted"),
         _payoff(3, "relative_discounted"),
+        Metric(
+            "share_both_trustworthy",
+            "share of replicates with both actors trustworthy at the end",
+            lambda tot: tot.stats.n_both_trustworthy / tot.n,
+        ),
+        Metric(
+            "share_bound_trustworthy_pair",
+            "share bound among the replicates with both actors trustworthy "
+            "(None if there are none)",
+            lambda tot: _share(tot.stats.n_bound_both_trustworthy, tot.stats.n_both_trustworthy),
+        ),
+        Metric(
+            "share_bound_with_greedy",
+            "share bound among the replicates with a greedy actor (None if there are none)",
+            lambda tot: _share(
+                tot.n_bound - tot.stats.n_bound_both_trustworthy,
+                tot.n - tot.stats.n_both_trustworthy,
+            ),
+        ),
+        Metric(
+            "share_spiral",
+            "share of all replicates with both actors trustworthy and unbound at the horizon",
+            lambda tot: (
+                (tot.stats.n_both_trustworthy - tot.stats.n_bound_both_trustworthy) / tot.n
+            ),
+        ),
+        Metric(
+            "mean_exploited_rounds",
+            "mean rounds in which each actor complied while the other actually defected",
+            lambda tot: tot.stats.sum_exploited / tot.n,
+            per_actor=True,
+        ),
+        Metric(
+            "mean_belief_error",
+            "mean |trust - 1{other trustworthy}| of each actor at the end",
+            lambda tot: tot.stats.sum_belief_error / tot.n,
+            per_actor=True,
+        ),
     )
 }
 """Registered outcome metrics, in the order of tables and JSON."""

@@ -18,7 +18,11 @@ registry :mod:`binding_sim.dynamics.metrics`:
 - means over replicates of final trust, incidents (total and per observer),
   rungs implemented, rounds of mutual defection, idle rounds, share trapped,
   and cumulative absolute and relative-gains payoffs, undiscounted and
-  discounted by ``delta^(t-1)``.
+  discounted by ``delta^(t-1)``;
+- the outcomes of actor types (docs/model.md section 12.4): the share with
+  both actors trustworthy at the end, the share bound among those pairs and
+  among the rest, the share in a spiral, exploited rounds and the final
+  belief error per actor.
 """
 
 from __future__ import annotations
@@ -87,6 +91,10 @@ class BlockStats:
     sum_idle: int
     sum_final_trust: np.ndarray  # float (2,)
     sum_payoffs: np.ndarray  # float (4, 2): PAYOFF_KINDS x actor
+    n_both_trustworthy: int  # both actors trustworthy at the end (docs/model.md section 12.4)
+    n_bound_both_trustworthy: int  # ... and bound
+    sum_exploited: np.ndarray  # int64 (2,): rounds complied while the other defected
+    sum_belief_error: np.ndarray  # float (2,): |tau_i - 1{other trustworthy}| at the end
 
     @classmethod
     def from_replicates(
@@ -100,6 +108,8 @@ class BlockStats:
         idle: np.ndarray,
         final_trust: np.ndarray,
         payoffs: np.ndarray,
+        trustworthy: np.ndarray,
+        exploited: np.ndarray,
     ) -> BlockStats:
         """Reduce per-replicate values of one block of one cell.
 
@@ -114,8 +124,20 @@ class BlockStats:
         final_trust : float array (2, n)
         payoffs : float array (8, n)
             ``PAYOFF_KINDS`` x actor, flattened kind-major.
+        trustworthy : bool array (2, n)
+            Each actor's type at the end of the run (docs/model.md section 12.1).
+        exploited : int array (2, n)
+            Rounds in which each actor complied while the other actually defected.
         """
         n = int(bind_round.shape[0])
+        trustworthy = np.asarray(trustworthy, dtype=bool)
+        both = trustworthy[0] & trustworthy[1]
+        bound = np.asarray(bind_round) != 0
+        # actor i's belief error is about the other's type: |tau_i - 1{j trustworthy}|
+        error = [
+            float(np.abs(np.ascontiguousarray(final_trust[i]) - trustworthy[1 - i]).sum())
+            for i in range(2)
+        ]
         return cls(
             reps=n,
             horizon=horizon,
@@ -131,6 +153,10 @@ class BlockStats:
             sum_payoffs=np.array(
                 [float(np.ascontiguousarray(payoffs[q]).sum()) for q in range(8)]
             ).reshape(4, 2),
+            n_both_trustworthy=int(np.count_nonzero(both)),
+            n_bound_both_trustworthy=int(np.count_nonzero(both & bound)),
+            sum_exploited=np.array([int(exploited[0].sum()), int(exploited[1].sum())]),
+            sum_belief_error=np.array(error),
         )
 
     def combine(self, later: BlockStats) -> BlockStats:
@@ -148,6 +174,11 @@ class BlockStats:
             sum_idle=self.sum_idle + later.sum_idle,
             sum_final_trust=self.sum_final_trust + later.sum_final_trust,
             sum_payoffs=self.sum_payoffs + later.sum_payoffs,
+            n_both_trustworthy=self.n_both_trustworthy + later.n_both_trustworthy,
+            n_bound_both_trustworthy=self.n_bound_both_trustworthy
+            + later.n_bound_both_trustworthy,
+            sum_exploited=self.sum_exploited + later.sum_exploited,
+            sum_belief_error=self.sum_belief_error + later.sum_belief_error,
         )
 
 
@@ -159,8 +190,11 @@ class Outcome:
     an attribute: ``share_bound``, ``share_bound_ci``, ``time_to_bind_median``
     (``_q25``, ``_q75``), ``mean_final_trust`` (per actor), ``mean_incidents``,
     ``mean_incidents_by_actor``, ``mean_rungs``, ``mean_mutual_defection``,
-    ``mean_idle``, ``share_trapped``, ``bound_by_round`` and the four
-    ``mean_payoff_*`` (per actor). Per-actor arrays are in actor order (the
+    ``mean_idle``, ``share_trapped``, ``bound_by_round``, the four
+    ``mean_payoff_*`` (per actor), and docs/model.md section 12.4's
+    ``share_both_trustworthy``, ``share_bound_trustworthy_pair``,
+    ``share_bound_with_greedy``, ``share_spiral``, ``mean_exploited_rounds``
+    and ``mean_belief_error`` (per actor). Per-actor arrays are in actor order (the
     first actor of the scenario file first); ``actor_names`` names them. Two
     outcomes are equal when every aggregate is bit-identical (trajectories
     are not compared).

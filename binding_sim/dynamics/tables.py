@@ -13,8 +13,11 @@ docs/model.md section 15.2: the coefficients and the relative-gains payments
 are linear in ``k``), the discount weights, the payoffs with threat and caps (through the
 protocol's slots).
 
-Later additions (per-type parameters, forward-looking margins) are new
-fields of :class:`Tables`, read by new branches of the kernel.
+Actor types (docs/model.md section 12.1) add per-actor parameters
+(``p``, ``greed``, ``empathy``) and the scope of every offer (the greedy
+type's margin loses ``tau g s_X``). Later additions (forward-looking
+margins) are new fields of :class:`Tables`, read by new branches of the
+kernel.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ import numpy as np
 
 from ..config.scenario import Scenario
 from ..errors import BindingSimError
-from ..model.margins import margin_coefficients
+from ..model.decisions import logit_choice
+from ..model.margins import margin_coefficients, margin_value
+from ..model.types import greedy_margin
 from . import trust
 from .protocols import Program, Slot, check_protocol, compile_program
 
@@ -46,16 +51,22 @@ class Tables(NamedTuple):
     the realist channel of docs/model.md section 15.2 at compile time, so
     ``kappa(k, tau)`` in the kernel is the diluted ``kappa``), ``tau0``,
     ``eps``, ``beta`` (0 where infinite),
-    ``binf`` (infinite precision), ``bound_pay`` (``R_F``, paid after binding).
+    ``binf`` (infinite precision), ``bound_pay`` (``R_F``, paid after binding),
+    and the types of docs/model.md section 12: ``p`` (probability of being
+    trustworthy), ``greed``, ``empathy``.
 
     Offers, indexed ``[c, s, q]`` (cell, protocol state, priority) and then by
     actor: the arrangement slot offered, ``coef (C, S, Q, 2, 3)`` (``c2, c1,
     c0`` of each actor's margin) and ``pay (C, S, Q, 2, 4)`` (absolute ``R,
     S, T, P``, threat and the state's caps applied), ``background (C, S, Q,
     2)`` (``R`` of implemented rungs not on the table), ``weight (C, S, Q)``
-    (``w_X``), ``gated``, ``on_comply`` (next state or ``BIND``),
-    ``on_defect``. States ``(C, S)``: ``n_offers``, ``transparency``,
-    ``rungs``; ``idle_pay (C, S, 2)``.
+    (``w_X``), ``scope (C, S, Q)`` (``s_X``), ``gated``, ``on_comply`` (next
+    state or ``BIND``), ``on_defect``, and ``sigma_full (C, S, Q, 2, 2)``:
+    each actor's probability of complying at full trust, trustworthy type
+    then greedy type (what an actor with empathy below 1 mixes in when it
+    reads the other's move, docs/model.md section 12.2; a constant of the
+    offer). States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``;
+    ``idle_pay (C, S, 2)``.
     """
 
     horizon: np.ndarray
@@ -71,11 +82,16 @@ class Tables(NamedTuple):
     beta: np.ndarray
     binf: np.ndarray
     bound_pay: np.ndarray
+    p: np.ndarray
+    greed: np.ndarray
+    empathy: np.ndarray
     n_offers: np.ndarray
     coef: np.ndarray
     pay: np.ndarray
     background: np.ndarray
     weight: np.ndarray
+    scope: np.ndarray
+    sigma_full: np.ndarray
     gated: np.ndarray
     on_comply: np.ndarray
     on_defect: np.ndarray
@@ -111,6 +127,27 @@ class CellTables:
         """Number of cells."""
         return len(self.programs)
 
+    @property
+    def typed(self) -> bool:
+        """Whether any cell can have a greedy type (``p < 1``) or has the bayesian model.
+
+        Otherwise every actor is trustworthy and trust is linear: the model of
+        docs/model.md sections 1-11, which the kernel runs without the steps
+        for types.
+        """
+        a = self.arrays
+        return bool(np.any(a.p < 1.0) or np.any(a.model == trust.BAYESIAN))
+
+    @property
+    def turnover(self) -> bool:
+        """Whether any cell has type turnover (bayesian model, ``phi > 0``; docs/model.md section 12.3).
+
+        Then every round of a block draws ``random((2, 2, n))`` from the type
+        stream, for every cell of the call, used or not.
+        """
+        a = self.arrays
+        return bool(np.any((a.model == trust.BAYESIAN) & (a.phi > 0.0)))
+
 
 def _slots(program: Program) -> list[Slot]:
     """The program's distinct slots in order of first appearance."""
@@ -119,6 +156,25 @@ def _slots(program: Program) -> list[Slot]:
         for offer in state.offers:
             seen.setdefault(id(offer.slot), offer.slot)
     return list(seen.values())
+
+
+def _sigma_full(coef: np.ndarray, scope: float, sc: Scenario) -> np.ndarray:
+    """``(2, 2)``: each actor's compliance probability at full trust, trustworthy then greedy.
+
+    docs/model.md sections 3 and 12.1: the margin at ``tau = 1``
+    (:func:`~binding_sim.model.margins.margin_value`), the greedy type's
+    (:func:`~binding_sim.model.types.greedy_margin`), through the logit
+    choice (:func:`~binding_sim.model.decisions.logit_choice`).
+    """
+    out = np.zeros((2, 2))
+    for i, act in enumerate(sc.actors):
+        d = float(margin_value(coef[i, 0], coef[i, 1], coef[i, 2], 1.0))
+        b = act.decision_precision
+        infinite = math.isinf(b)
+        beta = 0.0 if infinite else b
+        out[i, 0] = logit_choice(beta, d, infinite)
+        out[i, 1] = logit_choice(beta, greedy_margin(d, 1.0, act.greed, scope), infinite)
+    return out
 
 
 def compile_cells(
@@ -152,11 +208,15 @@ def compile_cells(
     k, tau0, eps, beta = (np.zeros((2, C)) for _ in range(4))
     binf = np.zeros((2, C), bool)
     bound_pay = np.zeros((2, C))
+    p, greed = np.ones((2, C)), np.zeros((2, C))
+    empathy = np.ones((2, C))
     n_offers = np.zeros((C, S), np.int64)
     coef = np.zeros((C, S, Q, 2, 3))
     pay = np.zeros((C, S, Q, 2, 4))
     background = np.zeros((C, S, Q, 2))
     weight = np.ones((C, S, Q))
+    scope = np.ones((C, S, Q))
+    sigma_full = np.zeros((C, S, Q, 2, 2))
     gated = np.zeros((C, S, Q), bool)
     on_comply = np.zeros((C, S, Q), np.int64)
     on_defect = np.zeros((C, S, Q), np.int64)
@@ -179,6 +239,9 @@ def compile_cells(
             b = act.decision_precision
             binf[i, c] = math.isinf(b)
             beta[i, c] = 0.0 if math.isinf(b) else b
+            p[i, c] = act.trustworthy_prob
+            greed[i, c] = act.greed
+            empathy[i, c] = act.empathy
         bound_pay[:, c] = prog.bound_payment
         margins = {
             id(s): np.array(
@@ -186,6 +249,7 @@ def compile_cells(
             )
             for s in _slots(prog)
         }
+        full = {id(s): _sigma_full(margins[id(s)], s.scope, sc) for s in _slots(prog)}
         for s_idx, state in enumerate(prog.states):
             n_offers[c, s_idx] = len(state.offers)
             transparency[c, s_idx] = state.transparency
@@ -196,6 +260,8 @@ def compile_cells(
                 pay[c, s_idx, q] = offer.slot.payoffs
                 background[c, s_idx, q] = offer.background
                 weight[c, s_idx, q] = offer.slot.trust_weight
+                scope[c, s_idx, q] = offer.slot.scope
+                sigma_full[c, s_idx, q] = full[id(offer.slot)]
                 gated[c, s_idx, q] = offer.gated
                 on_comply[c, s_idx, q] = offer.on_comply
                 on_defect[c, s_idx, q] = offer.on_defect
@@ -213,11 +279,16 @@ def compile_cells(
         beta=beta,
         binf=binf,
         bound_pay=bound_pay,
+        p=p,
+        greed=greed,
+        empathy=empathy,
         n_offers=n_offers,
         coef=coef,
         pay=pay,
         background=background,
         weight=weight,
+        scope=scope,
+        sigma_full=sigma_full,
         gated=gated,
         on_comply=on_comply,
         on_defect=on_defect,

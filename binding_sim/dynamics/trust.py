@@ -1,11 +1,12 @@
-r"""Trust models: how each actor's belief that the other complies moves (docs/model.md section 4).
+r"""Trust models: how each actor's trust moves (docs/model.md sections 4 and 12).
 
-Actor ``i`` holds trust ``tau_i`` in [0, 1], the probability it assigns to
-the other complying. The model is chosen by the scenario key
-``trust.model``; the only model so far is ``"linear"``. In a round in which an
-arrangement ``X`` is on the table the actor updates from what it
-*perceived* of the other's action (an incident makes a compliance look like
-a defection):
+Actor ``i`` holds trust ``tau_i`` in [0, 1]. The model is chosen by the
+scenario key ``trust.model`` (:data:`binding_sim.config.schema.TRUST_MODELS`).
+
+``"linear"`` (section 4): ``tau_i`` is the probability ``i`` assigns to the
+other complying. In a round in which an arrangement ``X`` is on the table
+the actor updates from what it *perceived* of the other's action (an
+incident makes a compliance look like a defection):
 
 .. math::
 
@@ -20,15 +21,22 @@ toward its initial level from below only:
 ``tau_i <- tau_i + phi * max(0, tau_0i - tau_i)`` (the ``min`` with 1 only
 absorbs the loader's rounding tolerance on ``lambda * w_X <= 1``).
 
-Each model is one scalar rule written once (:func:`linear_update_scalar`):
-numba compiles it into the engine's kernel (:mod:`binding_sim.dynamics.kernel`),
-where the model is chosen by its integer id (:data:`MODELS`), and
-:func:`update` applies it elementwise to arrays. A second model (Bayesian
-updating on the other's type, Kydd 2005) is added as a new rule plus its
-registration here and one branch in ``kernel.trust_update``, which already
-receives everything such a model reads (both actors' start-of-round trust,
-what was perceived, the cell's tables, the arrangement on the table and the
-transparency).
+``"bayesian"`` (section 12.2, Kydd 2000, 2005): ``tau_i`` is the belief that
+the other is trustworthy. In a round with ``X`` on the table, Bayes' rule
+with the likelihoods of what ``i`` perceived under each type of the other
+(:func:`binding_sim.model.beliefs.bayes_update`; the kernel supplies the
+other's type-specific compliance probabilities, weighted by ``i``'s
+empathy); then, every round, the prediction for type turnover (section
+12.3): ``tau_i <- (1 - phi) tau_i + phi tau_0i``
+(:func:`binding_sim.model.beliefs.predict_turnover`). ``lambda``, ``mu`` and
+the trust weights play no part.
+
+Each model is one scalar rule written once (:func:`linear_update_scalar`,
+:func:`bayesian_update_scalar`): numba compiles it into the engine's kernel
+(:mod:`binding_sim.dynamics.kernel`), where the model is chosen by its
+integer id (:data:`MODELS`; one branch per model in
+``kernel.trust_update``), and :func:`update` applies it elementwise to
+arrays.
 """
 
 from __future__ import annotations
@@ -40,11 +48,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import BindingSimError
+from ..model.beliefs import bayes_update, predict_turnover
 
 __all__ = [
+    "BAYESIAN",
     "LINEAR",
     "MODELS",
     "TrustModel",
+    "bayesian_update_scalar",
     "linear_update_scalar",
     "model_id",
     "trust_model",
@@ -93,6 +104,53 @@ def linear_update_scalar(
     return moved + phi * max(0.0, tau0 - moved)
 
 
+def bayesian_update_scalar(
+    tau: float,
+    perceived_compliance: bool,
+    on_table: bool,
+    sigma_trustworthy: float,
+    sigma_greedy: float,
+    q: float,
+    phi: float,
+    tau0: float,
+) -> float:
+    """The Bayesian belief update with type turnover, for one actor in one round (docs/model.md section 12).
+
+    Parameters
+    ----------
+    tau : float
+        Belief at the start of the round that the other is trustworthy.
+    perceived_compliance : bool
+        Whether the actor perceived the other as complying.
+    on_table : bool
+        Whether an arrangement was on the table (otherwise only the prediction).
+    sigma_trustworthy, sigma_greedy : float
+        The other's compliance probability if trustworthy and if greedy, as
+        the actor models it (with its empathy, section 12.2).
+    q : float
+        Probability that the actor misreads a compliance, ``epsilon_i (1 - m)``.
+    phi : float
+        Type turnover probability per round (``recovery_rate``, section 12.3).
+    tau0 : float
+        The prior (``initial_trust``): the belief about a freshly drawn type.
+
+    Returns
+    -------
+    float
+        The posterior (:func:`binding_sim.model.beliefs.bayes_update`; the
+        belief itself when nothing was on the table), then predicted forward
+        for turnover (:func:`binding_sim.model.beliefs.predict_turnover`;
+        skipped at ``phi = 0``, where it is the identity). Plain Python,
+        compiled by numba into the engine's kernel.
+    """
+    moved = tau
+    if on_table:
+        moved = bayes_update(tau, sigma_trustworthy, sigma_greedy, q, perceived_compliance)
+    if phi == 0.0:
+        return moved
+    return predict_turnover(moved, phi, tau0)
+
+
 @dataclass(frozen=True)
 class TrustModel:
     """One trust model: its name (``trust.model``), kernel branch id and scalar rule."""
@@ -105,8 +163,12 @@ class TrustModel:
 LINEAR = 0
 """Kernel branch id of the ``"linear"`` model."""
 
+BAYESIAN = 1
+"""Kernel branch id of the ``"bayesian"`` model."""
+
 MODELS: dict[str, TrustModel] = {
     "linear": TrustModel("linear", LINEAR, linear_update_scalar),
+    "bayesian": TrustModel("bayesian", BAYESIAN, bayesian_update_scalar),
 }
 """Registered trust models by the name used in ``trust.model``."""
 
@@ -131,21 +193,21 @@ def update(
     tau: npt.ArrayLike,
     perceived_compliance: npt.ArrayLike,
     on_table: npt.ArrayLike,
-    lam_w: npt.ArrayLike,
-    mu: npt.ArrayLike,
-    phi: npt.ArrayLike,
-    tau0: npt.ArrayLike,
+    *params: npt.ArrayLike,
 ) -> np.ndarray:
-    """Apply trust model ``model``'s rule elementwise (arguments broadcast as numpy arrays)."""
+    """Apply trust model ``model``'s rule elementwise (arguments broadcast as numpy arrays).
+
+    ``params`` are the rule's numeric parameters after the first three, in
+    its order: ``lam_w, mu, phi, tau0`` for ``"linear"``
+    (:func:`linear_update_scalar`); ``sigma_trustworthy, sigma_greedy, q,
+    phi, tau0`` for ``"bayesian"`` (:func:`bayesian_update_scalar`).
+    """
     rule = trust_model(model).rule
     args = np.broadcast_arrays(
         np.asarray(tau, dtype=float),
         np.asarray(perceived_compliance, dtype=bool),
         np.asarray(on_table, dtype=bool),
-        np.asarray(lam_w, dtype=float),
-        np.asarray(mu, dtype=float),
-        np.asarray(phi, dtype=float),
-        np.asarray(tau0, dtype=float),
+        *(np.asarray(p, dtype=float) for p in params),
     )
     out = np.empty(args[0].shape)
     for idx in np.ndindex(out.shape):

@@ -67,9 +67,13 @@ def posterior(tau: float, l_trustworthy: float, l_greedy: float) -> float:
     """
     if l_trustworthy == l_greedy:
         return tau
-    scale = max(l_trustworthy, l_greedy)
-    num = tau * (l_trustworthy / scale)
-    den = num + (1.0 - tau) * (l_greedy / scale)
+    # dividing by the larger likelihood leaves it exactly 1: one division fewer
+    if l_trustworthy > l_greedy:
+        num = tau
+        den = num + (1.0 - tau) * (l_greedy / l_trustworthy)
+    else:
+        num = tau * (l_trustworthy / l_greedy)
+        den = num + (1.0 - tau)
     if den <= 0.0:
         return tau
     return num / den

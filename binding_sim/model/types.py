@@ -25,6 +25,7 @@ from .quadratic import polynomial_threshold
 __all__ = [
     "greed_star",
     "greedy_coefficients",
+    "greedy_margin",
     "greedy_threshold",
     "greedy_threshold_symmetric",
 ]
@@ -39,6 +40,18 @@ def greedy_coefficients(coefficients: npt.ArrayLike, greed: float, scope: float)
     out = np.array(coefficients, dtype=float)
     out[1] = out[1] - greed * scope
     return out
+
+
+def greedy_margin(margin: float, tau: float, greed: float, scope: float) -> float:
+    """The greedy type's margin ``Delta_G = Delta - tau g s`` from the trustworthy type's ``Delta``.
+
+    ``tau`` is the belief that the other complies, ``greed * scope`` the
+    greedy type's private value of exploiting a complier (docs/model.md
+    section 12.1). Plain arithmetic on floats: the engine's round kernel
+    compiles the same source with numba. With ``greed = 0`` it returns
+    ``margin`` exactly.
+    """
+    return margin - tau * greed * scope
 
 
 def greedy_threshold(coefficients: npt.ArrayLike, greed: float, scope: float) -> float | None:

@@ -63,11 +63,15 @@ class Slot:
         caps in force applied (:func:`binding_sim.model.payoffs.absolute_payoffs`).
     trust_weight : float
         ``w_X`` (docs/model.md section 4).
+    scope : float
+        ``s_X`` (docs/model.md section 2): a greedy type values exploiting a
+        complier on it by ``g s_X`` (docs/model.md section 12.1).
     """
 
     name: str
     payoffs: np.ndarray
     trust_weight: float
+    scope: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,14 +146,17 @@ def formal_slot(scenario: Scenario, env: Environment) -> Slot:
     """The formal treaty ``F`` with the caps of ``env`` in force (docs/model.md section 6)."""
     F = scenario.arrangements[FORMAL]
     return Slot(
-        FORMAL, absolute_payoffs(F, scenario.common_threat, env.cap_factor), F.trust_weight
+        FORMAL,
+        absolute_payoffs(F, scenario.common_threat, env.cap_factor),
+        F.trust_weight,
+        F.scope,
     )
 
 
 def arrangement_slot(scenario: Scenario, name: str) -> Slot:
     """Arrangement ``name`` as played (common threat applied; caps apply to ``F`` only)."""
     arr = scenario.arrangements[name]
-    return Slot(name, absolute_payoffs(arr, scenario.common_threat), arr.trust_weight)
+    return Slot(name, absolute_payoffs(arr, scenario.common_threat), arr.trust_weight, arr.scope)
 
 
 def bound_payment(scenario: Scenario) -> np.ndarray:
