@@ -51,8 +51,18 @@ class GitProbe:
     def __init__(self) -> None:
         root = str(Path(__file__).resolve().parents[2])
         commands = (
-            ["git", "-C", root, "rev-parse", "HEAD"],
-            ["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+            # --no-optional-locks: git status never writes the index, so stopping it
+            # (a refused run) cannot leave an index.lock behind in the user's checkout
+            ["git", "--no-optional-locks", "-C", root, "rev-parse", "HEAD"],
+            [
+                "git",
+                "--no-optional-locks",
+                "-C",
+                root,
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+            ],
         )
         self._procs: list[subprocess.Popen[str]] = []
         self._state: dict[str, Any] | None = None
@@ -76,11 +86,18 @@ class GitProbe:
                 proc.kill()
             with contextlib.suppress(OSError, subprocess.SubprocessError):
                 proc.wait(timeout=1)
+            if proc.stdout is not None:
+                proc.stdout.close()
         if outputs is None:
             self._state = {"commit": None, "dirty": None}
         else:
             commit, status = outputs
             self._state = {"commit": commit.strip() or None, "dirty": bool(status.strip())}
+
+    def close(self) -> None:
+        """Stop and reap the git processes if :meth:`result` was never asked (a refused run)."""
+        if self._state is None:
+            self._finish(None)
 
     def result(self) -> dict[str, Any]:
         """``{"commit", "dirty"}`` (``None`` values when this is not a git checkout)."""

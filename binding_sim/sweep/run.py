@@ -250,8 +250,14 @@ class _Run:
             lock.release()
 
     def _locked(self, resume: bool, force: bool) -> SweepResult:
-        store, exp = self.store, self.exp
         git_probe = GitProbe()  # git runs while the folder is checked
+        try:
+            return self._checked(resume, force, git_probe)
+        finally:
+            git_probe.close()  # a refused run never asked for the result: reap git
+
+    def _checked(self, resume: bool, force: bool, git_probe: GitProbe) -> SweepResult:
+        store, exp = self.store, self.exp
         previous = store.record()
         if (
             resume
