@@ -84,6 +84,10 @@ _ACTOR_KEYS = (
     ("initial_trust", _unit),
     ("incident_rate", _unit),
     ("decision_precision", _beta),
+    # actor types (docs/model.md section 12.1)
+    ("trustworthy_prob", _unit),
+    ("greed", st.floats(0.0, 10.0)),
+    ("empathy", _unit),
 )
 
 
@@ -138,7 +142,9 @@ def valid_scenarios(draw: st.DrawFn, max_rungs: int = 4, max_horizon: int = 60) 
     if draw(_bool):
         raw["scenario"]["description"] = draw(_description)
     if draw(_bool):
-        raw["trust"]["model"] = "linear"
+        raw["trust"]["model"] = _pick(draw, ("linear", "bayesian"))
+    if draw(_bool):  # the realist channel of a common threat (section 15.2)
+        raw["scenario"]["threat_dilution"] = draw(st.floats(0.0, 5.0))
     for name in names:
         body: dict[str, Any] = {}
         for key, strat in _ACTOR_KEYS:
@@ -174,6 +180,10 @@ def valid_scenarios(draw: st.DrawFn, max_rungs: int = 4, max_horizon: int = 60) 
         if draw(_bool):
             pm["setback"] = draw(_setback)
         raw["protocols"] = {"piecemeal": pm}
+    if draw(_bool):  # the formal offer rule (section 5.2)
+        raw.setdefault("protocols", {})["formal"] = {
+            "offer": _pick(draw, ("every_round", "when_accepted"))
+        }
     return raw
 
 
@@ -382,7 +392,7 @@ def broken_scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], Mutation]:
             pay = body["payoffs"]
             if "R" in pay:
                 choices.append(f"arrangements.{arr}.payoffs.{_pick(draw, ('RST'))}")
-        if "protocols" in raw:
+        if "piecemeal" in raw.get("protocols", {}):
             choices.append("protocols.piecemeal.ladder")
         key = _pick(draw, (choices))
         parts = _path(key, raw)
