@@ -120,7 +120,7 @@ BAD_EXPERIMENTS = [
     ),
     (
         '[experiment]\nscenario = "krickovic2061"\n',
-        "experiment.scenario = 'krickovic2061': neither a preset (exporting_security2010, krickovic2016) nor a path to a .toml file relative to the experiment file (did you mean 'krickovic2016'?)",
+        "experiment.scenario = 'krickovic2061': neither a preset (exporting_security2010, krickovic2016, kydd_reassurance) nor a path to a .toml file relative to the experiment file (did you mean 'krickovic2016'?)",
     ),
     (
         '[experiment]\nscenario = "nope/missing.toml"\n',
@@ -209,3 +209,24 @@ def test_example_experiment_file_loads() -> None:
     assert exp.name == "example_sweep"
     assert exp.n_cells == 15 * 3
     assert exp.design.points[1] == {"trust.building_rate": 0.02, "actors.*.incident_rate": 0.05}
+
+
+def test_set_may_give_a_fixed_key_a_design_may_not(tmp_path: Path) -> None:
+    text = (
+        '[experiment]\nscenario = "kydd_reassurance"\nset = { "trust.model" = "linear" }\n'
+        '[design]\nkind = "grid"\ngrid = { "actors.*.incident_rate" = [0.0, 0.1] }\n'
+    )
+    exp = Experiment.load(write(tmp_path / "e.toml", text))
+    assert exp.scenario.trust_model == "linear"
+    assert Scenario.load("kydd_reassurance").trust_model == "bayesian"
+    # the same scenario as the preset with the one override, key for key
+    assert exp.scenario == Scenario.load("kydd_reassurance", ["trust.model=linear"])
+    bad = text.replace('"linear"', '"bayes"')
+    with pytest.raises(ConfigError, match=r"experiment\.set\.trust\.model = 'bayes': "):
+        Experiment.load(write(tmp_path / "bad.toml", bad))
+    swept = (
+        '[experiment]\nscenario = "kydd_reassurance"\n[design]\nkind = "grid"\n'
+        'grid = { "trust.model" = ["linear", "bayesian"] }\n'
+    )
+    with pytest.raises(ConfigError, match="cannot be swept"):
+        Experiment.load(write(tmp_path / "swept.toml", swept))

@@ -25,7 +25,7 @@ MINIMAL: dict[str, Any] = {
 
 
 def test_presets_are_listed_and_load() -> None:
-    assert {"krickovic2016", "exporting_security2010"} <= set(preset_names())
+    assert {"krickovic2016", "exporting_security2010", "kydd_reassurance"} <= set(preset_names())
     for name in preset_names():
         sc = Scenario.load(name)
         assert sc.name == name
@@ -45,6 +45,22 @@ def test_exporting_preset_values(exporting: Scenario) -> None:
     assert exporting.ladder is None and exporting.cap_factor_of_ladder() == 1.0
     assert exporting.common_threat == 3.0
     assert [a.relative_gains for a in exporting.actors] == [0.5, 1.0]
+
+
+def test_kydd_preset_is_krickovic_with_bayesian_types(krickovic: Scenario) -> None:
+    kydd = Scenario.load("kydd_reassurance")
+    assert kydd.trust_model == "bayesian" and kydd.recovery_rate == 0.0
+    assert kydd.ladder == krickovic.ladder
+    assert kydd.arrangements == krickovic.arrangements
+    for a in kydd.actors:
+        assert (a.trustworthy_prob, a.greed, a.empathy) == (0.7, 2.0, 1.0)
+        assert (a.decision_precision, a.initial_trust, a.incident_rate) == (5.0, 0.5, 0.05)
+    # greed 2 is below g* = a / s = 4 of the treaty (a = 4, s = 1) and of md_transparency
+    # (a = 0.8, s = 0.2), so the greedy type's threshold b / (a - g s + b) exists:
+    # 6 / (4 - 2 + 6) = 0.75 and 0.6 / (0.8 - 0.4 + 0.6) = 0.6 (docs/model.md section 12.1)
+    arr = kydd.analyze()["arrangements"]
+    assert arr["formal"]["tau_star_greedy"]["NATO"] == pytest.approx(0.75)
+    assert arr["md_transparency"]["tau_star_greedy"]["NATO"] == pytest.approx(0.6)
 
 
 def test_defaults_fill_every_optional_key() -> None:

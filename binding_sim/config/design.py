@@ -137,14 +137,17 @@ def _candidates(scenario: Scenario) -> list[str]:
     return out
 
 
-def resolve_key(key: str, scenario: Scenario) -> tuple[KeySpec, list[str]]:
+def resolve_key(
+    key: str, scenario: Scenario, allow_fixed: bool = False
+) -> tuple[KeySpec, list[str]]:
     """Check that ``key`` names a value of ``scenario``; return its spec and concrete keys.
 
     ``actors.*.KEY`` expands to both actors. Which names a ``*`` stands for,
     which tables a name lacks and which keys cannot be swept are read from
     :mod:`binding_sim.config.schema` (:data:`~binding_sim.config.schema.TABLES`,
     :data:`~binding_sim.config.schema.FIXED_KEYS`). Raises :class:`KeyProblem`
-    with what is allowed otherwise.
+    with what is allowed otherwise. ``allow_fixed`` accepts the fixed keys
+    too (an experiment's ``set`` table sets them once for every cell).
     """
     if not isinstance(key, str) or not key or any(not p.strip() for p in key.split(".")):
         raise KeyProblem("must be a dotted scenario key such as trust.building_rate")
@@ -155,7 +158,7 @@ def resolve_key(key: str, scenario: Scenario) -> tuple[KeySpec, list[str]]:
         raise KeyProblem("unknown scenario key" + (hint or "; see docs/reference/config.md"))
     if "*" in parts and parts[:2] != ["actors", "*"]:
         raise KeyProblem("'*' is only allowed as actors.*.KEY (both actors)")
-    if spec.key in FIXED_KEYS:
+    if spec.key in FIXED_KEYS and not allow_fixed:
         raise KeyProblem("this key cannot be swept")
     for i, table in _wildcards(spec.key):
         name = parts[i]

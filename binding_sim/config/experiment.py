@@ -332,13 +332,17 @@ class Experiment:
 
 
 def fixed_values(table: Any, scenario: Scenario, source: str) -> dict[str, Any]:
-    """Check the ``experiment.set`` table against ``scenario``: dotted key -> normalised value."""
+    """Check the ``experiment.set`` table against ``scenario``: dotted key -> normalised value.
+
+    Unlike a design, ``set`` may give the keys a design cannot vary
+    (``trust.model``, for instance): it applies once, to the base scenario.
+    """
     if not isinstance(table, dict):
         raise ConfigError(source, "experiment.set", table, "must be a table of key = value")
     fixed: dict[str, Any] = {}
     for key, value in flatten(table).items():
         try:
-            spec, _ = resolve_key(key, scenario)
+            spec, _ = resolve_key(key, scenario, allow_fixed=True)
             fixed[key] = normalize_value(spec, value)
         except KeyProblem as exc:
             raise ConfigError(source, f"experiment.set.{key}", value, str(exc)) from None
