@@ -2,6 +2,8 @@
 #   make figures   reproduce every paper figure into figures/
 #   make test      run the whole test suite (what CI runs)
 #   make check     the inner loop: lint, then the suite without the slow tests
+#   make quick     every figure at low resolution into build/figures-quick/ (git-ignored;
+#                  the committed figures/ change only with make figures)
 # Both bootstrap a local virtual environment in .venv on first use.
 PYTHON ?= python3
 VENV   := .venv

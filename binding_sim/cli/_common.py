@@ -47,7 +47,8 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, json: bool = True) -
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a scenario key, e.g. trust.building_rate=0.2 or actors.*.incident_rate=0.1",
+        help="override a scenario key, e.g. trust.building_rate=0.2 or "
+        "'actors.*.incident_rate=0.1' (quoted: zsh expands an unquoted *)",
     )
     if json:
         parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")

@@ -41,7 +41,8 @@ program's own argument parser. Conventions shared by all commands:
   every key and the [how-to on scenario files](../howto/scenario-file.md).
 - `--set KEY=VALUE` (repeatable) overrides one scenario key with a dotted path;
   values use TOML syntax and are validated like the file;
-  `actors.*.KEY=VALUE` sets a key for both actors. Each `--set` holds exactly
+  `actors.*.KEY=VALUE` sets a key for both actors (quote it in the shell,
+  `--set 'actors.*.KEY=VALUE'`, as zsh expands an unquoted `*`). Each `--set` holds exactly
   one `KEY=VALUE` on one line: a line break, a second unquoted `=` (`a==b`,
   `a=b=c`), an empty key or an empty value is an error naming the option text
   (quote a string value that holds `=`: `scenario.description="a=b"`).

@@ -1,7 +1,9 @@
 """``binding-sim figures`` and ``binding-sim replot NAME``: the paper figures.
 
 ``figures`` runs every experiment script ``experiments/NAME.py`` and writes
-``figures/NAME.pdf``, ``.png`` (300 dpi) and ``.csv`` (the tidy data);
+``figures/NAME.pdf``, ``.png`` (300 dpi) and ``.csv`` (the tidy data); with
+``--quick`` the low-resolution figures go to the git-ignored
+``build/figures-quick/`` unless ``--out`` says otherwise;
 ``replot`` redraws one figure from its CSV alone (see :mod:`binding_sim.plot.figures`).
 """
 
@@ -11,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import BindingSimError
-from ..plot.figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT
+from ..plot.figures import DEFAULT_EXPERIMENTS, DEFAULT_OUT, DEFAULT_QUICK_OUT
 
 ORDER = 60
 
@@ -22,7 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run every experiment in experiments/ and write figures/NAME.pdf, .png, .csv",
     )
     p.add_argument(
-        "--quick", action="store_true", help="low resolution (few replicates, coarse grids)"
+        "--quick",
+        action="store_true",
+        help=f"low resolution (few replicates, coarse grids), written by default to "
+        f"{DEFAULT_QUICK_OUT}/ (git-ignored), never over the committed figures/",
     )
     p.add_argument(
         "--experiments",
@@ -33,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--out",
-        default=str(DEFAULT_OUT),
+        default=None,
         metavar="DIR",
-        help="output directory (default ./figures)",
+        help=f"output directory (default ./{DEFAULT_OUT}, or ./{DEFAULT_QUICK_OUT} with --quick)",
     )
     p.add_argument(
         "--only", nargs="+", default=None, metavar="NAME", help="run only these figures"

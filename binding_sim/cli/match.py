@@ -70,7 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a scenario key, e.g. actors.*.relative_gains=0.5",
+        help="override a scenario key, e.g. 'actors.*.relative_gains=0.5' "
+        "(quoted: zsh expands an unquoted *)",
     )
     p.add_argument(
         "--payoffs",

@@ -203,22 +203,26 @@ def _plot(
     from ..plot import style
     from ..plot.fan import fan_chart
 
-    fig, ax = style.figure("single")
-    for protocol in protocols:
-        n = min(reps, PLOT_REPS)  # whole first block: the same replicates as the run's first n
-        out = simulate(scenario, protocol, n, seed, horizon=horizon, record=True)
-        assert out.trajectories is not None
-        fan_chart(out.trajectories, ax=ax, actor_names=scenario.actor_names, protocol=protocol)
-    ax.set_title(f"{scenario.name}: trust over time", fontsize=style.rc["font.size"])
-    ax.legend(loc="best", fontsize=style.rc["legend.fontsize"])
-    try:
-        fig.savefig(path, dpi=style.DPI, format=path.suffix[1:].lower())
-    except (OSError, ValueError) as exc:
-        raise BindingSimError(f"--plot {path}: cannot write the figure: {exc}") from None
-    finally:
-        import matplotlib.pyplot as plt
+    # Draw and save inside the journal style, so a PDF embeds Type 42 (TrueType) fonts.
+    with style.use():
+        fig, ax = style.figure("single")
+        try:
+            for protocol in protocols:
+                n = min(reps, PLOT_REPS)  # whole first block: the same replicates as the run's
+                out = simulate(scenario, protocol, n, seed, horizon=horizon, record=True)
+                assert out.trajectories is not None
+                fan_chart(
+                    out.trajectories, ax=ax, actor_names=scenario.actor_names, protocol=protocol
+                )
+            ax.set_title(f"{scenario.name}: trust over time", fontsize=style.rc["font.size"])
+            ax.legend(loc="best", fontsize=style.rc["legend.fontsize"])
+            fig.savefig(path, dpi=style.DPI, format=path.suffix[1:].lower())
+        except (OSError, ValueError) as exc:
+            raise BindingSimError(f"--plot {path}: cannot write the figure: {exc}") from None
+        finally:
+            import matplotlib.pyplot as plt
 
-        plt.close(fig)
+            plt.close(fig)
 
 
 def run(args: argparse.Namespace) -> int:

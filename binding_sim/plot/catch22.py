@@ -12,7 +12,9 @@ and 7 decide at the start of play:
 Overlaid: each actor's stage-game class boundaries for the relative-gains
 transformed treaty game (Stag Hunt, Prisoner's Dilemma, ...), i.e. the zero
 lines of ``R' - T'``, ``S' - P'`` and (where ``T' > R'`` and ``P' > S'``)
-``R' - P'``. For symmetric payoffs the formal boundary is the closed form
+``R' - P'``; each class is named beside its boundary with an arrow into it, since a
+class covers the whole area on its side of the line, across the three regions.
+For symmetric payoffs the formal boundary is the closed form
 ``tau_0 = b / (a + b)`` with ``a = R + theta s - T``, ``b = (P - S) + k (T - S)``
 (the Catch-22 of Krickovic 2016: above ``k*_F(tau_0)`` no treaty is ever
 accepted).
@@ -267,21 +269,73 @@ def class_boundaries(
             if np.nanmin(field) < 0 < np.nanmax(field):
                 out.append(ax.contour(xs, ys, field, levels=[0.0], **st))
     if label_classes:
-        for cls, grp in data.groupby("class_A"):
-            text = _CLASS_LABELS.get(str(cls), "")
-            if not text or len(grp) < 0.03 * len(data):
-                continue
+        _label_classes(data, x, y, ax)
+    return out
+
+
+_ARROWS = {(0, 1): "\u2191", (0, -1): "\u2193", (1, 0): "\u2192", (-1, 0): "\u2190"}
+
+
+def _label_classes(data: pd.DataFrame, x: str, y: str, ax: Axes) -> None:
+    """Name actor A's classes beside the class boundary, each with an arrow pointing into it.
+
+    A class covers the whole area on its side of the boundary, across the
+    Catch-22 regions, so its name sits at the boundary (at the middle of the
+    boundary's cells of that class) with an arrow pointing away from the
+    line, rather than at the centre of its cells, which would place it inside
+    one region. A class with no boundary in view is named at its centre.
+    """
+    xs, ys, _ = _grid(data, x, y, "rt_A")
+    table = data.pivot_table(index=y, columns=x, values="class_A", aggfunc="first")
+    classes = table.reindex(index=ys, columns=xs).to_numpy(object)
+    ny, nx = classes.shape
+    for cls, grp in data.groupby("class_A"):
+        text = _CLASS_LABELS.get(str(cls), "")
+        if not text or len(grp) < 0.03 * len(data):
+            continue
+        edge: list[tuple[int, int, int, int]] = []  # (row, col, drow, dcol) away from the line
+        for i in range(ny):
+            for j in range(nx):
+                if classes[i, j] != cls:
+                    continue
+                for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+                    ii, jj = i + di, j + dj
+                    if 0 <= ii < ny and 0 <= jj < nx and classes[ii, jj] != cls:
+                        edge.append((i, j, -di, -dj))
+                        break
+        kw: dict[str, Any] = {
+            "fontsize": 7,
+            "style": "italic",
+            "bbox": {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+        }
+        if not edge:
             ax.text(
                 float(grp[x].median()),
                 float(grp[y].median()),
                 text,
                 ha="center",
                 va="center",
-                fontsize=7,
-                style="italic",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
+                **kw,
             )
-    return out
+            continue
+        i, j, di, dj = sorted(edge, key=lambda e: (e[1], e[0]))[len(edge) // 2]
+        # a rising boundary (rows growing with columns) leaves the upper left and the lower
+        # right free: shift the label sideways that way so it never sits on the line
+        rows = np.array([e[0] for e in edge], float)
+        cols = np.array([e[1] for e in edge], float)
+        rising = rows.std() == 0 or cols.std() == 0 or np.corrcoef(cols, rows)[0, 1] >= 0
+        side = -1 if rising else 1
+        sx, sy = (side * di, 0) if di else (0, side * dj)
+        arrow = _ARROWS[(dj, di)]
+        ax.annotate(
+            f"{arrow} {text}" if (dj or sx) <= 0 else f"{text} {arrow}",
+            (float(xs[j]), float(ys[i])),
+            xytext=(8 * dj + 3 * sx, 8 * di + 3 * sy),
+            textcoords="offset points",
+            ha={1: "left", -1: "right"}.get(dj or sx, "center"),
+            va={1: "bottom", -1: "top"}.get(di or sy, "center"),
+            **kw,
+        )
 
 
 def _axis_label(key: str) -> str:

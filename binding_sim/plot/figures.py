@@ -69,10 +69,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_EXPERIMENTS",
     "DEFAULT_OUT",
+    "DEFAULT_QUICK_OUT",
     "SCRIPT_PACKAGE",
     "FigureRun",
     "FiguresFailed",
     "analysis_axis",
+    "default_out",
     "discover",
     "draw_function",
     "load_analysis_experiment",
@@ -93,6 +95,9 @@ DEFAULT_EXPERIMENTS = Path("experiments")
 """Default directory of experiment scripts (relative to the working directory)."""
 DEFAULT_OUT = Path("figures")
 """Default output directory of figures (relative to the working directory)."""
+DEFAULT_QUICK_OUT = Path("build") / "figures-quick"
+"""Default output directory of quick (low-resolution) figures: a folder git ignores, so a
+smoke test never overwrites the committed full-resolution figures in :data:`DEFAULT_OUT`."""
 
 QUICK_AXIS = 4
 """In quick mode each grid axis keeps at most this many values (ends included)."""
@@ -607,6 +612,22 @@ def load_script(path: str | Path) -> ModuleType:
     return module
 
 
+def default_out(quick: bool) -> Path:
+    """The default output folder: :data:`DEFAULT_QUICK_OUT` in quick mode, else :data:`DEFAULT_OUT`.
+
+    Parameters
+    ----------
+    quick : bool
+        Whether the figures are drawn at low resolution.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder, relative to the working directory.
+    """
+    return DEFAULT_QUICK_OUT if quick else DEFAULT_OUT
+
+
 def run_figures(
     experiments_dir: str | Path | None = None,
     out_dir: str | Path | None = None,
@@ -619,11 +640,13 @@ def run_figures(
     Prints one line per figure (``[i/n] NAME ... seconds``) and a total line
     on ``stream`` (default stderr). A figure that fails is reported (one
     line for a user error, the traceback otherwise) and the others still run;
-    :class:`FiguresFailed` is raised at the end if any failed.
+    :class:`FiguresFailed` is raised at the end if any failed. Without
+    ``out_dir`` the figures go to :func:`default_out` (``figures/``, or the
+    git-ignored ``build/figures-quick/`` in quick mode).
     """
     stream = stream if stream is not None else sys.stderr
     folder = Path(experiments_dir) if experiments_dir is not None else DEFAULT_EXPERIMENTS
-    out = Path(out_dir) if out_dir is not None else DEFAULT_OUT
+    out = Path(out_dir) if out_dir is not None else default_out(quick)
     names = discover(folder)
     if only:
         for n in only:
@@ -681,13 +704,17 @@ def script_main(main: Callable[..., Any], argv: Sequence[str] | None = None) -> 
     parser = argparse.ArgumentParser(description=(main.__doc__ or "").strip().split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="low resolution (for tests)")
     parser.add_argument(
-        "--out", default=str(DEFAULT_OUT), metavar="DIR", help="output directory (default figures)"
+        "--out",
+        default=None,
+        metavar="DIR",
+        help=f"output directory (default {DEFAULT_OUT}, or {DEFAULT_QUICK_OUT} with --quick)",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    out = Path(args.out) if args.out is not None else default_out(args.quick)
     _use_agg_if_headless()
     t0 = time.perf_counter()
     try:
-        paths = main(quick=args.quick, out_dir=Path(args.out))
+        paths = main(quick=args.quick, out_dir=out)
     except BindingSimError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return exc.exit_status

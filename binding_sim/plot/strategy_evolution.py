@@ -11,7 +11,10 @@ from a uniform population give the long-run shares. The figure shows
     Grim; :data:`binding_sim.games.tournament.RECIPROCATORS`) against ``k`` for
     each arrangement, with a dotted line where the transformed stage game
     turns from an assurance game into a Prisoner's Dilemma (``T' > R'``: for
-    symmetric payoffs at ``k = (R - T) / ((T - S)(1 - tau))``);
+    symmetric payoffs at ``k = (R - T) / ((T - S)(1 - tau))``). Left of that
+    line GTFT's forgiveness clips to 1 and GTFT is AllC (docs/model.md
+    section 7; Nowak and Sigmund 1992), so a share there counts unconditional
+    cooperators too;
 (b, c) the tournament ranking (mean score per turn against every strategy,
     own twin included; Axelrod 1984) at a low and a high ``k`` on one
     arrangement.
@@ -215,7 +218,9 @@ def reciprocity_curves(
             )
     ax.set_ylim(-0.03, 1.05)
     ax.set_xlabel("relative-gains sensitivity $k$ (both actors)")
-    ax.set_ylabel("long-run share of reciprocators\n(TFT, GTFT, WSLS, Grim)")
+    # GTFT's forgiveness clips to 1 in an assurance game (R' > T', left of k_PD): it is AllC
+    # there, so the low-k plateau counts unconditional cooperators, not reciprocators.
+    ax.set_ylabel("long-run share of TFT, GTFT, WSLS, Grim\n(GTFT = AllC left of the PD line)")
     ax.legend(loc="center right")
     return lines
 

@@ -158,7 +158,12 @@ def figure(
 
 
 def save(fig: Figure, stem: str | Path) -> list[Path]:
-    """Write ``stem.pdf`` (vector, Type 42 fonts) and ``stem.png`` (300 dpi); return the paths."""
+    """Write ``stem.pdf`` (vector, Type 42 fonts) and ``stem.png`` (300 dpi); return the paths.
+
+    The files are written under :data:`rc`, so the PDF embeds TrueType (Type 42) fonts, never
+    Type 3, whatever the caller's matplotlib settings; to keep settings of your own for the
+    drawing, draw and save inside ``with use(), matplotlib.rc_context(yours):`` instead.
+    """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     out = []
