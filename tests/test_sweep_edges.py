@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
+from test_reliability_sweep import persisted_cells
 
 import binding_sim.dynamics.engine as engine
 import binding_sim.limits as limits
@@ -128,18 +128,6 @@ def _children(pid: int) -> list[int]:
 def _parts(out: Path) -> int:
     parts = out / "parts"
     return len(list(parts.glob("part-*.parquet"))) if parts.exists() else 0
-
-
-def _cells_on_disk(out: Path) -> set[int]:
-    """Cells with rows for both protocols in the parts (read independently of the store)."""
-    seen: dict[int, set[str]] = {}
-    for part in sorted((out / "parts").glob("part-*.parquet")):
-        t = pq.read_table(part, columns=["cell", "protocol"])
-        for c, p in zip(
-            t.column("cell").to_pylist(), t.column("protocol").to_pylist(), strict=True
-        ):
-            seen.setdefault(c, set()).add(p)
-    return {c for c, ps in seen.items() if ps == {"formal", "piecemeal"}}
 
 
 # --------------------------------------------------------------- the result
@@ -704,7 +692,7 @@ def test_ctrl_c_says_how_many_cells_are_saved_and_the_exact_resume_command(
     assert proc.stderr is not None
     lines = proc.stderr.read().strip().splitlines()
     assert lines[-1] == "binding-sim: interrupted"
-    saved = _cells_on_disk(out)
+    saved = persisted_cells(out)
     command = f"binding-sim sweep {slow} --out {out} --resume --reps 2048"
     assert lines[-2] == (
         f"binding-sim: interrupted: {len(saved)} of 12 cells saved in {out}; "

@@ -348,27 +348,18 @@ _KEYS: list[KeySpec] = [
     ),
     *[
         KeySpec(
-            f"arrangements.*.payoffs.{p}",
+            f"{table}.{p}",
             "float",
             0.0 if p == "P" else None,
-            _PAYOFF_DOC[p] + " (same for both actors)",
+            _PAYOFF_DOC[p] + whose,
             "payoff units",
             lo=-_PAYOFF_BOUND,
             hi=_PAYOFF_BOUND,
             required=p != "P",
         )
-        for p in "RSTP"
-    ],
-    *[
-        KeySpec(
-            f"arrangements.*.payoffs.*.{p}",
-            "float",
-            0.0 if p == "P" else None,
-            _PAYOFF_DOC[p] + " (for the named actor)",
-            "payoff units",
-            lo=-_PAYOFF_BOUND,
-            hi=_PAYOFF_BOUND,
-            required=p != "P",
+        for table, whose in (
+            ("arrangements.*.payoffs", " (same for both actors)"),
+            ("arrangements.*.payoffs.*", " (for the named actor)"),
         )
         for p in "RSTP"
     ],
