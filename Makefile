@@ -22,7 +22,7 @@ figures: $(STAMP)
 	$(BIN)/binding-sim figures
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	BINDING_SIM_DERANDOMIZE=1 $(BIN)/python -m pytest -n 2
 
 check: $(STAMP)
 	$(BIN)/ruff check binding_sim tests experiments benchmarks

@@ -21,9 +21,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # figures in tests never open a wind
 # No per-example deadline: the 2-core CI machine is shared by two xdist workers,
 # so wall-clock deadlines would make property tests flaky, not stricter.
 settings.register_profile("binding_sim", deadline=None)
-# CI runs a fixed, reproducible set of examples (no example database, fixed seed)
+# CI and `make test` run a fixed, reproducible set of examples (no example database,
+# fixed seed); a plain `pytest` explores with fresh random examples.
 settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
-settings.load_profile("ci" if os.environ.get("CI") else "binding_sim")
+_FIXED = os.environ.get("CI") or os.environ.get("BINDING_SIM_DERANDOMIZE")
+settings.load_profile("ci" if _FIXED else "binding_sim")
 
 
 @pytest.fixture(scope="session")
