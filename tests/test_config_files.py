@@ -327,7 +327,16 @@ def test_analysis_file_errors_are_one_line_naming_file_and_key(
 
 # ------------------------------------------------------------------ structure
 def test_schema_places_keys_in_the_scenario() -> None:
-    assert sections() == ("scenario", "trust", "actors", "arrangements", "protocols", "partners")
+    assert sections() == (
+        "scenario",
+        "trust",
+        "actors",
+        "arrangements",
+        "protocols",
+        "decisions",
+        "ladder_design",
+        "partners",
+    )
     assert target("scenario.threat_dilution") == ("threat_dilution",)
     assert target("partners.names") is None  # analysis only: a design cannot vary it
     assert target("trust.building_rate") == ("building_rate",)

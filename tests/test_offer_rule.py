@@ -165,5 +165,6 @@ def test_offer_round_trips_through_to_dict() -> None:
     again = Scenario.from_dict(sc.to_dict())
     assert again.offer == "when_accepted" and again.to_dict() == sc.to_dict()
     assert Scenario.load("exporting_security2010").to_dict()["protocols"] == {
-        "formal": {"offer": "every_round"}
+        "binding": "absorbing",
+        "formal": {"offer": "every_round"},
     }

@@ -39,14 +39,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError
-from .scenario import FORMAL, Scenario, trust_weight_problem
+from .scenario import FORMAL, Scenario, forward_problem, trust_weight_problem
 from .schema import FIXED_KEYS, TABLES, KeySpec, check_value, spec_for, target
 
 __all__ = ["CellBuilder", "build_cell"]
 
 _TABLE_PATTERNS = frozenset(t.pattern for t in TABLES)
 # value rules involving other keys that only the full validator checks
-_FULL_CHECK_PATTERNS = frozenset({"protocols.piecemeal.ladder"})
+_FULL_CHECK_PATTERNS = frozenset({"protocols.piecemeal.ladder", "ladder_design.scale_bounds"})
 _FULL_CHECK_KEYS = frozenset({"arrangements.formal.scope"})
 _WEIGHT_PATTERNS = frozenset({"trust.building_rate", "arrangements.*.trust_weight"})
 # with [partners], the formal treaty's payoffs must stay the same for both actors
@@ -176,6 +176,18 @@ class CellBuilder:
                     self.base.source,
                 )
                 raise ConfigError(origin, wkey, value, allowed)
+        forward = forward_problem(sc)
+        if forward is not None:
+            fkey, fvalue, allowed = forward
+            origin = next(
+                (
+                    self._origin(k, v)
+                    for k, v in point.items()
+                    if k in ("decisions.rule", fkey) or fkey.endswith(k.rsplit(".", 1)[-1])
+                ),
+                self.base.source,
+            )
+            raise ConfigError(origin, fkey, fvalue, allowed)
         return _replace(sc, "raw", raw) if keep_raw else sc
 
     def _origin(self, key: str, value: Any) -> str:
@@ -203,11 +215,13 @@ def _set_attr(obj: Any, steps: tuple[str, ...], value: Any, index: Mapping[str, 
     step = steps[0]
     if len(steps) == 1:
         return _replace(obj, step, value)
-    attr, _, sel = step.partition("[")
+    attr, bracket, sel = step.partition("[")
     sel = sel[:-1]
     coll = getattr(obj, attr)
     new: Any
-    if isinstance(coll, Mapping):
+    if not bracket:  # a nested settings object (Scenario.decisions)
+        new = _set_attr(coll, steps[1:], value, index)
+    elif isinstance(coll, Mapping):
         new = dict(coll)
         for name in [sel] if sel else list(coll):
             new[name] = _set_attr(coll[name], steps[1:], value, index)

@@ -17,6 +17,7 @@ defects, the other complies) and ``P`` (both defect).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,9 +36,12 @@ __all__ = [
     "FORMAL",
     "Actor",
     "Arrangement",
+    "Decisions",
+    "LadderDesign",
     "Payoffs",
     "Scenario",
     "apply_overrides",
+    "forward_problem",
     "parse_override",
     "preset_names",
     "preset_path",
@@ -71,6 +75,49 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Decisions:
+    """How actors decide (``[decisions]``, docs/model.md sections 3 and 13.2).
+
+    Attributes
+    ----------
+    rule : {"myopic", "forward"}
+        Myopic best response or logit (section 3), or forward-looking
+        (each actor solves its dynamic decision problem, section 13.4).
+    grid_points : int
+        ``n_grid``, grid points per trust axis of the forward solver (13.5).
+    tolerance : float
+        Sup-norm error of the solved value function, in utility units.
+    max_iterations : int
+        Value-iteration sweeps before an unconverged solve is an error.
+    fixed_point_max : int
+        Rounds of the proposal-map loop before a cycle is an error.
+    """
+
+    rule: str = "myopic"
+    grid_points: int = 201
+    tolerance: float = 1e-10
+    max_iterations: int = 100000
+    fixed_point_max: int = 50
+
+
+@dataclass(frozen=True)
+class LadderDesign:
+    """What ``binding-sim design-ladder`` optimises (``[ladder_design]``, docs/model.md section 13.8).
+
+    Attributes
+    ----------
+    scale_bounds : tuple of float
+        ``(lower, upper)`` bounds of each rung's scale ``x_r``.
+    objective : {"joint_payoff", "bind_probability"}
+        The expected discounted joint relative-gains utility, or the share
+        bound by the horizon.
+    """
+
+    scale_bounds: tuple[float, float] = (0.1, 5.0)
+    objective: str = "joint_payoff"
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario: the front door to analysis and simulation.
 
@@ -95,6 +142,9 @@ class Scenario:
     offer: str = "every_round"
     threat_dilution: float = 0.0
     partners: tuple[str, ...] = ()
+    binding: str = "absorbing"
+    decisions: Decisions = field(default_factory=Decisions)
+    ladder_design: LadderDesign = field(default_factory=LadderDesign)
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -180,6 +230,9 @@ class Scenario:
                 self.offer,
                 self.threat_dilution,
                 self.partners,
+                self.binding,
+                self.decisions,
+                self.ladder_design,
                 self.source,
             )
         )
@@ -268,9 +321,14 @@ class Scenario:
                     "cap_factor": arr.cap_factor,
                 }
             out["arrangements"][name] = entry
-        out["protocols"] = {"formal": {"offer": self.offer}}
+        out["protocols"] = {"binding": self.binding, "formal": {"offer": self.offer}}
         if self.ladder is not None:
             out["protocols"]["piecemeal"] = {"ladder": list(self.ladder), "setback": self.setback}
+        out["decisions"] = dataclasses.asdict(self.decisions)
+        out["ladder_design"] = {
+            "scale_bounds": list(self.ladder_design.scale_bounds),
+            "objective": self.ladder_design.objective,
+        }
         out["partners"] = {"names": list(self.partners)}
         return out
 
@@ -511,8 +569,27 @@ class _Validator:
         tr = self.section("trust", "trust.")
         actors = self.actors()
         arrangements = self.arrangements(actors)
-        ladder, setback, offer = self.protocols(arrangements)
+        ladder, setback, offer, binding = self.protocols(arrangements)
         partners = self.partners(actors, arrangements)
+        dec = self.section("decisions", "decisions.")
+        decisions = Decisions(
+            rule=dec["rule"],
+            grid_points=int(dec["grid_points"]),
+            tolerance=dec["tolerance"],
+            max_iterations=int(dec["max_iterations"]),
+            fixed_point_max=int(dec["fixed_point_max"]),
+        )
+        ld = self.section("ladder_design", "ladder_design.")
+        bounds = ld["scale_bounds"]
+        if len(bounds) != 2 or not float(bounds[0]) < float(bounds[1]):
+            raise self.fail(
+                "ladder_design.scale_bounds",
+                bounds,
+                "must be two numbers [lower, upper] with lower < upper",
+            )
+        ladder_design = LadderDesign(
+            scale_bounds=(float(bounds[0]), float(bounds[1])), objective=ld["objective"]
+        )
         lam = tr["building_rate"]
         problem = trust_weight_problem(lam, arrangements)
         if problem is not None:
@@ -523,7 +600,7 @@ class _Validator:
                 where = self.src("trust.building_rate")
             raise ConfigError(where, wkey, arrangements[name].trust_weight, allowed)
         raw = dict(self.raw)
-        return Scenario(
+        scenario = Scenario(
             name=sc["name"] if sc["name"] is not None else self.default_name,
             description=sc["description"],
             horizon=int(sc["horizon"]),
@@ -540,9 +617,17 @@ class _Validator:
             offer=offer,
             threat_dilution=sc["threat_dilution"],
             partners=partners,
+            binding=binding,
+            decisions=decisions,
+            ladder_design=ladder_design,
             source=self.source,
             raw=raw,
         )
+        forward = forward_problem(scenario)
+        if forward is not None:
+            key, value, allowed = forward
+            raise self.fail(key, value, allowed)
+        return scenario
 
     def actors(self) -> tuple[Actor, Actor]:
         tbl = self.table("actors", self.raw.get("actors", {}))
@@ -663,14 +748,15 @@ class _Validator:
 
     def protocols(
         self, arrangements: Mapping[str, Arrangement]
-    ) -> tuple[tuple[str, ...] | None, int, str]:
+    ) -> tuple[tuple[str, ...] | None, int, str, str]:
         tbl = self.table("protocols", self.raw.get("protocols", {}))
         self.unknown("protocols", tbl, table_keys("protocols"))
+        binding = self.value("protocols.binding", "protocols.binding", tbl, "binding")
         fm = self.table("protocols.formal", tbl.get("formal", {}))
         self.unknown("protocols.formal", fm, ["offer"])
         offer = self.value("protocols.formal.offer", "protocols.formal.offer", fm, "offer")
         if "piecemeal" not in tbl:
-            return None, 0, offer
+            return None, 0, offer, binding
         pm = self.table("protocols.piecemeal", tbl["piecemeal"])
         self.unknown("protocols.piecemeal", pm, ["ladder", "setback"])
         if "ladder" not in pm:
@@ -709,7 +795,7 @@ class _Validator:
             raise self.fail(
                 "protocols.piecemeal.ladder", dup, "each arrangement may appear once on the ladder"
             )
-        return tuple(ladder), setback, offer
+        return tuple(ladder), setback, offer, binding
 
     def partners(
         self, actors: tuple[Actor, Actor], arrangements: Mapping[str, Arrangement]
@@ -751,6 +837,32 @@ class _Validator:
                 "actors (one R, S, T, P; the N-actor analysis of docs/model.md section 15.3)",
             )
         return tuple(names)
+
+
+def forward_problem(scenario: Scenario) -> tuple[str, Any, str] | None:
+    """The first key that forward-looking decisions cannot have, or ``None`` (docs/model.md 13.2).
+
+    With ``decisions.rule = "forward"`` the solver needs ``delta < 1`` (a
+    finite discounted value) and ``beta > 0`` for every actor (a decision
+    that depends on payoffs). Returns ``(key, value, what is allowed)``.
+    """
+    if scenario.decisions.rule != "forward":
+        return None
+    if scenario.discount_factor >= 1.0:
+        return (
+            "scenario.discount_factor",
+            scenario.discount_factor,
+            'must be < 1 with decisions.rule = "forward" (the value of the future is finite '
+            "only if it is discounted)",
+        )
+    for act in scenario.actors:
+        if act.decision_precision == 0.0:
+            return (
+                f"actors.{act.name}.decision_precision",
+                act.decision_precision,
+                'must be > 0 with decisions.rule = "forward" (at 0 a decision ignores payoffs)',
+            )
+    return None
 
 
 def trust_weight_problem(

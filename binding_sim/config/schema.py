@@ -27,11 +27,14 @@ __all__ = [
     "ANALYSIS_COMMON",
     "ANALYSIS_KEYS",
     "ARRANGEMENT_NAME_KEYS",
+    "BINDING_RULES",
+    "DECISION_RULES",
     "DESIGN_KEYS",
     "DESIGN_KINDS",
     "EXPERIMENT_KEYS",
     "FIXED_KEYS",
     "FORMAL_OFFERS",
+    "LADDER_OBJECTIVES",
     "MAX_CELLS",
     "PROTOCOL_NAMES",
     "SCENARIO_KEYS",
@@ -68,6 +71,15 @@ maps each to its rule; a test holds the two equal.
 
 FORMAL_OFFERS = ("every_round", "when_accepted")
 """Values of ``protocols.formal.offer`` (docs/model.md section 5): when the formal treaty is tabled."""
+
+BINDING_RULES = ("absorbing", "revocable")
+"""Values of ``protocols.binding`` (docs/model.md section 13.1): whether a bound treaty can break."""
+
+DECISION_RULES = ("myopic", "forward")
+"""Values of ``decisions.rule``: myopic (docs/model.md section 3) or forward-looking (section 13.4)."""
+
+LADDER_OBJECTIVES = ("joint_payoff", "bind_probability")
+"""Values of ``ladder_design.objective`` (docs/model.md section 13.8)."""
 
 
 @dataclass(frozen=True)
@@ -204,7 +216,8 @@ _KEYS: list[KeySpec] = [
         "scenario.discount_factor",
         "float",
         0.95,
-        "discount factor delta (analysis and discounted payoffs; decisions are myopic)",
+        "discount factor delta: discounted payoffs and analysis; decisions weigh the future "
+        "only with decisions.rule = forward (then delta < 1; docs/model.md section 13)",
         lo=0.0,
         hi=1.0,
     ),
@@ -381,6 +394,14 @@ _KEYS: list[KeySpec] = [
         lo_open=True,
     ),
     KeySpec(
+        "protocols.binding",
+        "str",
+        "absorbing",
+        "absorbing: a bound pair stays bound; revocable: the treaty stays on the table as "
+        "maintenance and an actual defection breaks it (docs/model.md section 13.1)",
+        choices=BINDING_RULES,
+    ),
+    KeySpec(
         "protocols.formal.offer",
         "str",
         "every_round",
@@ -402,6 +423,69 @@ _KEYS: list[KeySpec] = [
         "rungs revoked (most recent first) after an actual defection on a rung",
         "rungs",
         lo=0,
+    ),
+    KeySpec(
+        "decisions.rule",
+        "str",
+        "myopic",
+        "myopic (docs/model.md section 3) or forward: each actor solves its dynamic decision "
+        "problem by value iteration, assuming the other decides myopically (section 13)",
+        choices=DECISION_RULES,
+    ),
+    KeySpec(
+        "decisions.grid_points",
+        "int",
+        201,
+        "n_grid: grid points per trust axis of the forward solver (docs/model.md section 13.5)",
+        "points",
+        lo=11,
+        hi=20001,
+    ),
+    KeySpec(
+        "decisions.tolerance",
+        "float",
+        1e-10,
+        "sup-norm error of the forward solver's value function (docs/model.md section 13.5)",
+        "utility units",
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+    ),
+    KeySpec(
+        "decisions.max_iterations",
+        "int",
+        100000,
+        "value-iteration sweeps before an unconverged solve is an error (section 13.5)",
+        "sweeps",
+        lo=1,
+        hi=100_000_000,
+    ),
+    KeySpec(
+        "decisions.fixed_point_max",
+        "int",
+        50,
+        "rounds of the proposal-map loop before a cycle is an error (docs/model.md section 13.5)",
+        "rounds",
+        lo=1,
+        hi=100_000,
+    ),
+    KeySpec(
+        "ladder_design.scale_bounds",
+        "float_list",
+        [0.1, 5.0],
+        "[lower, upper] bounds of each rung's scale x_r in binding-sim design-ladder "
+        "(docs/model.md section 13.8)",
+        lo=0.0,
+        hi=1e6,
+        lo_open=True,
+    ),
+    KeySpec(
+        "ladder_design.objective",
+        "str",
+        "joint_payoff",
+        "what design-ladder maximises: the expected discounted joint relative-gains utility, or "
+        "the share bound by the horizon (docs/model.md section 13.8)",
+        choices=LADDER_OBJECTIVES,
     ),
     KeySpec(
         "partners.names",
@@ -499,7 +583,10 @@ def markdown_reference() -> str:
         "Cross-key rules: `trust.building_rate * arrangements.*.trust_weight <= 1` for every",
         "arrangement; every name on `protocols.piecemeal.ladder` is a defined arrangement",
         "other than `formal`, listed once; `partners.names` are distinct, differ from the",
-        "actors' names and need the formal treaty's payoffs the same for both actors.",
+        "actors' names and need the formal treaty's payoffs the same for both actors;",
+        "`ladder_design.scale_bounds` is two numbers, lower below upper. With",
+        '`decisions.rule = "forward"`: `scenario.discount_factor < 1` and every',
+        "`actors.*.decision_precision > 0` (docs/model.md section 13.2).",
         *_structure_lines(),
     ]
     section = None
@@ -666,8 +753,19 @@ TABLES: tuple[TableSpec, ...] = (
         "what a piecemeal rung does once implemented (not for `formal`)",
         not_for=("formal",),
     ),
+    TableSpec("protocols", "", "whether binding can break (optional)"),
     TableSpec("protocols.formal", "", "the formal treaty's offer rule (optional)"),
     TableSpec("protocols.piecemeal", "", "the piecemeal ladder (optional)"),
+    TableSpec(
+        "decisions",
+        "decisions",
+        "myopic or forward-looking decisions and the forward solver's numerics (optional)",
+    ),
+    TableSpec(
+        "ladder_design",
+        "ladder_design",
+        "what binding-sim design-ladder optimises, within which scale bounds (optional)",
+    ),
     TableSpec(
         "partners",
         "",
