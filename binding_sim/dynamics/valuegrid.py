@@ -56,7 +56,7 @@ def interpolate(values: np.ndarray, xa: float, xb: float) -> float:
     >>> import numpy as np
     >>> g = np.linspace(0.0, 1.0, 5)
     >>> v = g[:, None] + 2.0 * g[None, :]
-    >>> round(interpolate(v, 0.3, 0.7), 12)
+    >>> round(float(interpolate(v, 0.3, 0.7)), 12)
     1.7
     """
     n = values.shape[0]
