@@ -1,0 +1,159 @@
+r"""Figures of forward-looking actors and revocable binding (docs/model.md section 13).
+
+- :func:`shadow_of_future_figure`: (a) the forward treaty threshold
+  ``tau*_delta`` against the discount factor under absorbing and revocable
+  binding, with the myopic threshold and the initial trust (section 13.6);
+  (b) the share bound at the horizon against the discount factor, formal
+  against piecemeal, absorbing against revocable binding, with Wilson
+  intervals (sections 8.1 and 13.1). At ``delta = 0`` forward-looking
+  decisions are the myopic ones (section 13.4), so the left end of each
+  curve is the myopic result.
+- :func:`starting_small_figure`: the optimal stakes of each rung of the
+  ladder and what they buy against uniform stakes (section 13.8).
+
+The tables are tidy: one row per point, a ``series`` column naming the
+curve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import style
+from .registry import Column, Meta, figure_data
+
+__all__ = ["shadow_of_future_figure", "starting_small_figure"]
+
+_BINDING_LINES = {"absorbing": "-", "revocable": "--"}
+
+
+@figure_data(
+    Column("quantity", "text", at_most=2),
+    Column("protocol", "text", at_most=2),
+    Column("binding", "text", at_most=2),
+    Column("discount_factor", "probability"),
+    Column("value", "number", missing=True),
+    Column("lo", "probability", missing=True),
+    Column("hi", "probability", missing=True),
+    meta=(
+        Meta("initial_trust", "number", required=True),
+        Meta("myopic_tau_star", "number", required=True),
+        Meta("delta_critical", "number"),
+    ),
+    bands=(("value", "lo", "hi"),),
+)
+def shadow_of_future_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
+    """Draw function of the ``shadow_of_future`` figure (docs/model.md sections 13.6 and 13.1).
+
+    Rows with ``quantity = "tau_star"`` give the formal treaty's forward
+    threshold (``value``; empty where no trust level accepts); rows with
+    ``quantity = "share_bound"`` the share bound at the horizon with its
+    Wilson interval ``lo``, ``hi``. ``meta``: the initial trust, the myopic
+    threshold and (optional) the discount factor above which the treaty is
+    accepted at the initial trust under absorbing binding.
+    """
+    fig, axes = style.figure("double", height=2.8, ncols=2)
+    thr = data[data["quantity"] == "tau_star"].sort_values("discount_factor")
+    ax = axes[0]
+    for i, (binding, rows) in enumerate(thr.groupby("binding", sort=True)):
+        st = style.series_style(i)
+        ax.plot(
+            rows["discount_factor"],
+            rows["value"].astype(float),
+            color=st["color"],
+            marker=st["marker"],
+            ms=2.5,
+            ls=_BINDING_LINES.get(str(binding), "-"),
+            label=f"forward-looking, {binding} binding",
+        )
+    ax.axhline(
+        float(meta["myopic_tau_star"]), color="0.3", lw=0.8, ls=":", label=r"myopic $\tau^*$"
+    )
+    ax.axhline(float(meta["initial_trust"]), color="0.6", lw=0.8, ls="-.", label=r"initial trust")
+    if meta.get("delta_critical") is not None:
+        dc = float(meta["delta_critical"])
+        ax.axvline(dc, color="0.6", lw=0.6, ls=":")
+        ax.annotate(
+            rf"$\delta = {dc:.3f}$",
+            (dc, 0.02),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=6.5,
+            color="0.3",
+        )
+    ax.set_xlabel(r"discount factor $\delta$")
+    ax.set_ylabel(r"formal treaty threshold $\tau^*_\delta$")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(loc="upper right", fontsize=6.5)
+
+    ax = axes[1]
+    share = data[data["quantity"] == "share_bound"].sort_values("discount_factor")
+    for (protocol, binding), rows in share.groupby(["protocol", "binding"], sort=True):
+        st = style.protocol_style(str(protocol))
+        x = rows["discount_factor"]
+        ax.fill_between(
+            x, rows["lo"].astype(float), rows["hi"].astype(float), color=st["color"], alpha=0.15
+        )
+        ax.plot(
+            x,
+            rows["value"].astype(float),
+            color=st["color"],
+            marker=st["marker"],
+            ms=2.5,
+            ls=_BINDING_LINES.get(str(binding), "-"),
+            label=f"{protocol}, {binding}",
+        )
+    ax.set_xlabel(r"discount factor $\delta$")
+    ax.set_ylabel("share bound at the horizon")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(loc="best", fontsize=6.5)
+    style.panel_labels(axes)
+    return fig
+
+
+@figure_data(
+    Column("series", "text", at_most=6),
+    Column("rung", "text"),
+    Column("position", "count"),
+    Column("scale", positive=True),
+    Column("objective", "number"),
+    Column("objective_se", "number"),
+    meta=(Meta("objective_name", "text", required=True),),
+)
+def starting_small_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
+    """Draw function of the ``starting_small`` figure (docs/model.md section 13.8).
+
+    (a) the optimal scale of each rung (in ladder order, log axis) per
+    condition (``series``: a decision rule and precision, optimal or
+    uniform stakes); (b) the objective each design reaches, with its
+    standard error (one value per series, repeated on its rows).
+    """
+    fig, axes = style.figure("double", height=2.8, ncols=2)
+    order = list(dict.fromkeys(data["series"]))
+    rungs = data.sort_values("position").drop_duplicates("position")
+    for i, name in enumerate(order):
+        rows = data[data["series"] == name].sort_values("position")
+        st = style.series_style(i)
+        axes[0].plot(
+            rows["position"], rows["scale"], color=st["color"], marker=st["marker"], ms=3,
+            ls="-", label=str(name),
+        )  # fmt: skip
+    axes[0].set_yscale("log")
+    axes[0].set_xticks(rungs["position"], [str(r) for r in rungs["rung"]], fontsize=6.5)
+    axes[0].set_xlabel("rung (in ladder order)")
+    axes[0].set_ylabel(r"stakes (scale $x_r$)")
+    axes[0].legend(loc="best", fontsize=6)
+    first = data.drop_duplicates("series").set_index("series").loc[order]
+    ys = range(len(order))
+    axes[1].barh(
+        list(ys), first["objective"], xerr=2 * first["objective_se"], color="0.7", height=0.6
+    )
+    axes[1].set_yticks(list(ys), [str(s) for s in order], fontsize=6)
+    axes[1].invert_yaxis()
+    axes[1].set_xlabel(str(meta["objective_name"]) + r" ($\pm$ 2 s.e.)")
+    style.panel_labels(axes)
+    return fig
