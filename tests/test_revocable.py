@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from strategies_hypothesis import scenario_dicts
 
 from binding_sim.config.scenario import Scenario
-from binding_sim.dynamics.engine import simulate
+from binding_sim.dynamics.engine import simulate, simulate_cells
 from binding_sim.dynamics.protocols import BIND, compile_program
 
 BACKENDS = ["numba", "python"]
@@ -269,6 +269,23 @@ def test_piecemeal_break_keeps_the_rungs_and_the_gate_resumes(backend: str) -> N
     pay_A = Rr + (R + Rr) + R * (t_break - 3) + Tc + Tr
     pay_B = Rr + (R + Rr) + R * (t_break - 3) + Sc + Sr
     assert out.mean_payoff_absolute == pytest.approx([pay_A, pay_B], rel=1e-12)
+
+
+@pytest.mark.parametrize("protocol", ["formal", "piecemeal"])
+def test_absorbing_and_revocable_cells_share_a_call(krickovic: Scenario, protocol: str) -> None:
+    """docs/model.md section 11: a cell's outcome does not depend on the cells beside it,
+    also when one cell has bound states (more protocol states) and the other none."""
+    cells = [
+        krickovic.with_values({"actors.*.decision_precision": 3.0, "protocols.binding": b})
+        for b in ("absorbing", "revocable", "absorbing")
+    ]
+    together = simulate_cells(cells, protocol, 300, seed=4, horizon=40, record=True)
+    for sc, out in zip(cells, together, strict=True):
+        alone = simulate(sc, protocol, 300, seed=4, horizon=40, record=True)
+        assert out == alone
+        assert out.trajectories is not None and alone.trajectories is not None
+        assert np.array_equal(out.trajectories.bound, alone.trajectories.bound)
+    assert together[1].mean_broken_treaties > 0.0  # the revocable cell does break treaties
 
 
 # ----------------------------------------------------------------------------- back ends
