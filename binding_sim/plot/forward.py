@@ -92,8 +92,9 @@ def shadow_of_future_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figu
 
     ax = axes[1]
     share = data[data["quantity"] == "share_bound"].sort_values("discount_factor")
-    for (protocol, binding), rows in share.groupby(["protocol", "binding"], sort=True):
-        st = style.protocol_style(str(protocol))
+    for key, rows in share.groupby(["protocol", "binding"], sort=True):
+        protocol, rule = (str(v) for v in key)
+        st = style.protocol_style(protocol)
         x = rows["discount_factor"]
         ax.fill_between(
             x, rows["lo"].astype(float), rows["hi"].astype(float), color=st["color"], alpha=0.15
@@ -104,8 +105,8 @@ def shadow_of_future_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figu
             color=st["color"],
             marker=st["marker"],
             ms=2.5,
-            ls=_BINDING_LINES.get(str(binding), "-"),
-            label=f"{protocol}, {binding}",
+            ls=_BINDING_LINES.get(rule, "-"),
+            label=f"{protocol}, {rule}",
         )
     ax.set_xlabel(r"discount factor $\delta$")
     ax.set_ylabel("share bound at the horizon")
