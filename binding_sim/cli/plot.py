@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="draw a metric of a finished sweep against a parameter (PDF, PNG and tidy CSV)",
         description=(
             "Draw METRIC of the sweep in SWEEP_DIR against KEY in the journal style, with its "
-            "interval as a band where the table has one (share_bound: Wilson 95%%; "
+            "interval as a band where the table has one (share_bound: Wilson 95%; "
             "time_to_bind_median: quartiles). Every design parameter that varies in the sweep "
             "must be mapped to --x, --hue or --col. With several protocols, the protocol "
             "takes --hue unless --hue is given (then map it with --col protocol or pick one "
