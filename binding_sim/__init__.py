@@ -19,7 +19,8 @@ Carlo), :mod:`~binding_sim.config.experiment`, :mod:`~binding_sim.config.design`
 :mod:`~binding_sim.sweep` (parameter sweeps), :mod:`~binding_sim.games.strategies`,
 :mod:`~binding_sim.games.match`, :mod:`~binding_sim.games.tournament` and
 :mod:`~binding_sim.games.evolution` (classic repeated-game strategies),
-:mod:`~binding_sim.plot.figures` and :mod:`~binding_sim.plot` (paper figures).
+:mod:`~binding_sim.plot.figures` and :mod:`~binding_sim.plot` (paper figures),
+:mod:`~binding_sim.plot.sweep_figure` (:func:`sweep_plot`: any sweep's table as a figure).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ _LAZY = {
     "Experiment": "config.experiment",
     "run_sweep": "sweep",
     "read_results": "sweep",
+    "sweep_plot": "plot.sweep_figure",
     "Match": "games.match",
     "strategy": "games.strategies",
     "tournament": "games.tournament",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
     from .games.strategies import strategy
     from .games.tournament import tournament
     from .model.stage_game import StageGame
+    from .plot.sweep_figure import sweep_plot
     from .sweep import read_results, run_sweep
 
 
@@ -88,5 +91,6 @@ __all__ = [
     "simulate",
     "simulate_cells",
     "strategy",
+    "sweep_plot",
     "tournament",
 ]

@@ -42,6 +42,7 @@ from fuzz_strategies import (
     valid_scenarios,
 )
 from hypothesis import strategies as st
+from tiny_sweep import PARAMS as TINY_PARAMS
 
 from binding_sim.config.scenario import preset_names
 from binding_sim.games.strategies import NAMES as STRATEGY_NAMES
@@ -351,6 +352,23 @@ def replot_out_domain(ctx: Ctx) -> Any:
     )
 
 
+def plot_out_domain(ctx: Ctx) -> Any:
+    """plot --out STEM: a file stem (parents are created); refused empty or under a file."""
+    valid = st.sampled_from(
+        [
+            PathRef("new_file", ""),
+            PathRef("new_file", ".pdf"),
+            PathRef("new_file", ".v1"),
+            PathRef("missing_parent", ""),
+            PathRef("existing_dir"),
+        ]
+    ).map(lambda p: ((p,), True))
+    invalid = st.sampled_from([PathRef("empty"), PathRef("under_file")]).map(
+        lambda p: ((p,), False)
+    )
+    return st.one_of(valid, valid, invalid)
+
+
 def plot_file_domain(ctx: Ctx) -> Any:
     """simulate --plot FILE: a file in an existing folder with a known format (drawing is
     slow, so valid names are drawn rarely)."""
@@ -421,6 +439,7 @@ DOMAINS: dict[str, Domain] = {
     "out_dir": out_dir_domain,
     "replot_out": replot_out_domain,
     "plot_file": plot_file_domain,
+    "plot_out": plot_out_domain,
     "experiments_dir": experiments_dir_domain,
     "figure_names": figure_names_domain,
     "flag": flag_domain,
@@ -736,6 +755,77 @@ def replot_base(draw: st.DrawFn, tmp: Path) -> list[Part]:
     return parts
 
 
+FIXTURE_SWEEP = "tiny_sweep/sweep"
+"""The finished sweep of the fuzz experiments folder (``tests/tiny_sweep.py``, run by
+``fixture_experiments`` in test_fuzz_cli), relative to that folder."""
+
+_SWEEP_METRICS = ["share_bound", "time_to_bind_median", "mean_rungs", "mean_final_trust_NATO"]
+_NOT_METRICS = ["nope", "", "protocol", "cell", "cell_seed", "share bound", *TINY_PARAMS]
+_SWEEP_KEYS = [*TINY_PARAMS, "protocol"]
+"""Keys of the fuzz sweep: its two varying parameters and the protocol."""
+
+
+@st.composite
+def plot_base(draw: st.DrawFn, clean: bool) -> list[Part]:
+    """``plot SWEEP_DIR --y M --x K [--hue K] [--col K] [--protocol P]`` on the fuzz sweep.
+
+    The keys are drawn as a whole mapping, because their validity depends on all of them
+    (:func:`plot_mapping_valid`).
+    """
+    if clean or draw(st.integers(0, 5)):
+        parts = [Part((PathRef("fixture_sweep"),), True)]
+    else:
+        kind = draw(st.sampled_from(["missing_parent", "existing_file", "new_dir", "dev_null"]))
+        parts = [Part((PathRef(kind),), False)]
+    if clean or draw(st.integers(0, 4)):
+        parts.append(Part((f"--y={draw(st.sampled_from(_SWEEP_METRICS))}",), True))
+    else:
+        parts.append(Part(("--y", draw(st.sampled_from(_NOT_METRICS))), False))
+    protocol: str | None = None
+    if clean:  # a mapping that works: every key once, or the protocol left to hue / chosen
+        slots: dict[str, str | None] = dict(
+            zip(("x", "hue", "col"), draw(st.permutations(_SWEEP_KEYS)), strict=True)
+        )
+        free = draw(st.integers(0, 2))
+        if free == 1 and slots["hue"] == "protocol":
+            slots["hue"] = None  # the protocol goes to hue by default
+        elif free == 2 and slots["col"] == "protocol":
+            slots["col"] = None
+            protocol = draw(st.sampled_from(["formal", "piecemeal"]))
+    else:
+        any_key = st.sampled_from([*_SWEEP_KEYS, "nope", "", "scenario.horizon"])
+        slots = {
+            "x": draw(any_key),
+            "hue": draw(st.one_of(st.none(), any_key)),
+            "col": draw(st.one_of(st.none(), any_key)),
+        }
+        protocol = draw(st.one_of(st.none(), st.sampled_from(["formal", "piecemeal", "nope"])))
+    tokens: list[str] = []
+    for slot, key in slots.items():
+        if key is not None:
+            tokens += [f"--{slot}", key]
+    if protocol is not None:
+        tokens += ["--protocol", protocol]
+    parts.append(Part(tuple(tokens), plot_mapping_valid(slots, protocol)))
+    return parts
+
+
+def plot_mapping_valid(slots: Mapping[str, str | None], protocol: str | None) -> bool:
+    """The mapping rule of ``binding-sim plot`` for the fuzz sweep, restated.
+
+    Every key known and mapped at most once; both varying parameters mapped; the two
+    protocols mapped, chosen with ``--protocol`` (one of them) or given the free ``--hue``.
+    """
+    mapped = [k for k in slots.values() if k is not None]
+    return (
+        set(mapped) <= set(_SWEEP_KEYS)
+        and len(set(mapped)) == len(mapped)
+        and protocol in (None, "formal", "piecemeal")
+        and set(TINY_PARAMS) <= set(mapped)
+        and ("protocol" in mapped or protocol is not None or slots.get("hue") is None)
+    )
+
+
 COMMANDS: dict[str, CommandFuzz] = {
     "analyze": CommandFuzz(budget=400),
     "simulate": CommandFuzz(
@@ -777,6 +867,12 @@ COMMANDS: dict[str, CommandFuzz] = {
         base=None,  # set below: it needs the case's folder
         structural=frozenset({"name", "figures", "experiments"}),
         domains={"out": "replot_out"},
+    ),
+    "plot": CommandFuzz(
+        budget=40,  # each valid line draws a figure (about half a second)
+        base=plot_base,
+        structural=frozenset({"sweep_dir", "y", "x", "hue", "col", "protocol"}),
+        domains={"out": "plot_out"},
     ),
     "scenarios": CommandFuzz(budget=1),
     "show": CommandFuzz(budget=100, domains={"name": "preset"}),
@@ -886,6 +982,12 @@ def materialize_path(ref: PathRef, folder: Path, i: int, fixture: Path) -> str:
         return "/dev/null"
     if ref.kind == "fixture_experiments":
         return str(fixture)
+    if ref.kind == "fixture_sweep":
+        return str(fixture / FIXTURE_SWEEP)
+    if ref.kind == "under_file":
+        path = folder / f"file{i}.txt"
+        path.write_text("not a folder")
+        return str(path / "stem")
     assert ref.kind == "empty", ref
     return ""
 

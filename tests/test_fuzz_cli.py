@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 from fuzz_commands import (
     COMMANDS,
+    FIXTURE_SWEEP,
     WORDS_BUDGET,
     ci_total,
     combine,
@@ -47,6 +48,7 @@ from fuzz_commands import (
 )
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from tiny_sweep import run_tiny_sweep
 
 from binding_sim.cli import build_parser, main
 
@@ -91,10 +93,12 @@ def main(quick=False, out_dir=None):
 
 @pytest.fixture(scope="module")
 def fixture_experiments(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An experiments folder with two cheap figures (``tiny``, ``own``)."""
+    """An experiments folder with two cheap figures (``tiny``, ``own``) and a finished tiny sweep."""
     folder = tmp_path_factory.mktemp("fuzz_experiments")
     (folder / "tiny.py").write_text(_TINY, encoding="utf-8")
     (folder / "own.py").write_text(_OWN, encoding="utf-8")
+    sweep = run_tiny_sweep(folder / Path(FIXTURE_SWEEP).parent)  # for ``plot``
+    assert sweep == folder / FIXTURE_SWEEP
     return folder
 
 

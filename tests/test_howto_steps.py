@@ -8,12 +8,16 @@
 - ``docs/howto/resume-sweep.md``: every ``binding-sim sweep my_sweep.toml`` and
   ``python -c`` command of the page, in order, on a small experiment; the
   comparison must print ``True`` (its ``sweeps/check`` folder is made by the page).
+- ``docs/howto/plot-a-sweep.md``: its sweep command (at 10 replicates) and every
+  ``binding-sim plot`` command, as written; the error line the page shows is the
+  command's own, character for character.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +122,36 @@ def test_set_with_a_star_is_quoted_in_every_doc() -> None:
     ]
     assert not hits, "quote --set values holding '*':\n" + "\n".join(hits)
     assert bare.search("--set actors.*.k=1") and not bare.search("--set 'actors.*.k=1'")
+
+
+def test_plot_howto_commands_run_verbatim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``docs/howto/plot-a-sweep.md``: its sweep (at 10 replicates, not 200, for time) and
+    every ``plot`` command run as written; the error it shows is the command's own line."""
+    text = (HOWTO / "plot-a-sweep.md").read_text(encoding="utf-8")
+    lines = [ln for block in _blocks(text, "sh") for ln in block.splitlines() if ln.strip()]
+    commands = [shlex.split(line) for line in lines]
+    assert [c[:2] for c in commands] == [["binding-sim", "sweep"]] + [["binding-sim", "plot"]] * 3
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs" / "examples").mkdir(parents=True)
+    shutil.copy(ROOT / "docs" / "examples" / "example_sweep.toml", tmp_path / "docs" / "examples")
+    sweep = commands[0][1:]
+    sweep[sweep.index("--reps") + 1] = "10"
+    assert main([*sweep, "--workers", "1"]) == 0
+    capsys.readouterr()
+    for tokens in commands[1:]:
+        assert main(tokens[1:]) == 0, tokens
+        printed = capsys.readouterr().out.split()
+        assert [Path(p).suffix for p in printed] == [".pdf", ".png", ".csv"]
+        assert all(Path(p).is_file() for p in printed)
+    shown = Path(
+        "sweeps/example/plots/"
+        "share_bound_vs_trust.building_rate_by_protocol_per_actors._.incident_rate.pdf"
+    )
+    assert f"`{shown}`" in text and shown.is_file()
+    assert Path("sweeps/example/plots/trust.csv").is_file()
+    (error_block,) = re.findall(r"^```text\n\$ (.*?)\n(.*?)\n^```", text, re.M | re.S)
+    command, message = error_block
+    assert main(shlex.split(command)[1:]) == 2
+    assert capsys.readouterr().err.strip() == message.strip()
