@@ -592,7 +592,7 @@ def design_ladder(
     max_starts : int
         Most starting points (the grid is thinned beyond it).
     max_evaluations : int, optional
-        Powell's ``maxfev`` per start (default ``100`` per dimension).
+        Powell's ``maxfev`` per start (default ``50`` per dimension).
     workers, backend
         Passed to the engine; results do not depend on them.
     progress : bool
@@ -633,10 +633,10 @@ def design_ladder(
     starts_1 = start_points(lower, upper, int(starts_per_rung), 1, int(max_starts))
     with _progress(len(starts) + len(starts_1), progress) as bar:
         best, _ = _maximise(
-            value, L, lower, upper, starts, max_evaluations or 100 * L, lambda: bar.update(1)
+            value, L, lower, upper, starts, max_evaluations or 50 * L, lambda: bar.update(1)
         )
         best_u, _ = _maximise(
-            uniform, 1, lower, upper, starts_1, max_evaluations or 100, lambda: bar.update(1)
+            uniform, 1, lower, upper, starts_1, max_evaluations or 50, lambda: bar.update(1)
         )
     v, se, details = cached(best)
     uv, use, _ = cached(best_u * L)
