@@ -262,7 +262,9 @@ def test_cli_table_and_objective(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_errors(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(["design-ladder", "exporting_security2010", *SMALL], capsys)
     assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "no piecemeal ladder" in err and "exporting_security2010" in err
+    assert (
+        err.count("\n") == 1 and "no piecemeal ladder" in err and "exporting_security2010" in err
+    )
     code, _, err = _run(["design-ladder", "krickovic2016", "--objective", "welfare"], capsys)
     assert code == 2 and err.count("\n") == 1 and "--objective" in err
     code, _, err = _run(["design-ladder", "krickovic2016", "--reps", "1"], capsys)

@@ -113,7 +113,11 @@ def format_table(result: LadderDesignResult, header: str) -> str:
     lines.append("")
     rows = [
         ("optimal scales", result.value, result.standard_error),
-        (f"uniform scale {result.uniform_scale:.3f}", result.uniform_value, result.uniform_standard_error),
+        (
+            f"uniform scale {result.uniform_scale:.3f}",
+            result.uniform_value,
+            result.uniform_standard_error,
+        ),
         ("as written (scale 1)", result.unit_value, result.unit_standard_error),
     ]
     wl = max(len(r[0]) for r in rows) + 2

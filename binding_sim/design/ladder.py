@@ -612,9 +612,9 @@ def design_ladder(
     ladder = _ladder(scenario)
     name = _objective(scenario, objective)
     _check_run(reps, seed)
-    for label, v in (("starts_per_rung", starts_per_rung), ("max_starts", max_starts)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise BindingSimError(f"{label} = {v!r}: must be an integer >= 1")
+    for label, count in (("starts_per_rung", starts_per_rung), ("max_starts", max_starts)):
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise BindingSimError(f"{label} = {count!r}: must be an integer >= 1")
     lower, upper = scenario.ladder_design.scale_bounds
     L = len(ladder)
     cached = _Objective(
