@@ -44,7 +44,7 @@ from fuzz_strategies import (
 from hypothesis import strategies as st
 from tiny_sweep import PARAMS as TINY_PARAMS
 
-from binding_sim.config.scenario import preset_names
+from binding_sim.config.scenario import Scenario, preset_names
 from binding_sim.games.strategies import NAMES as STRATEGY_NAMES
 from binding_sim.plot.figures import read_figure_csv, write_figure_csv
 from binding_sim.plot.registry import draw_functions
@@ -328,6 +328,22 @@ def scenario_domain(ctx: Ctx) -> Any:
     )
 
 
+def ladder_scenario_domain(ctx: Ctx) -> Any:
+    """SCENARIO of design-ladder: as :func:`scenario_domain`, but a scenario needs a ladder.
+
+    A preset without a ladder is refused (one line); a generated file may or may not
+    have one (either outcome).
+    """
+    with_ladder = [n for n in preset_names() if Scenario.load(n).ladder is not None]
+    without = [n for n in preset_names() if n not in with_ladder]
+    return st.one_of(
+        st.sampled_from(with_ladder).map(lambda v: ((v,), True)),
+        st.sampled_from(with_ladder).map(lambda v: ((v,), True)),
+        st.sampled_from(without).map(lambda v: ((v,), False)),
+        scenario_domain(ctx).map(lambda tv: (tv[0], False if tv[1] is False else None)),
+    )
+
+
 def experiment_file_domain(ctx: Ctx) -> Any:
     return experiment_texts().map(lambda text: ((FileRef("experiment.toml", text),), None))
 
@@ -420,6 +436,7 @@ def flag_domain(ctx: Ctx) -> Any:
 DOMAINS: dict[str, Domain] = {
     "count": count_domain(1),
     "count0": count_domain(0),
+    "count2": count_domain(2),
     "population": count_domain(2),
     "seed": seed_domain,
     "probability": probability_domain,
@@ -435,6 +452,7 @@ DOMAINS: dict[str, Domain] = {
     "fitness": fitness_domain,
     "preset": preset_domain,
     "scenario": scenario_domain,
+    "ladder_scenario": ladder_scenario_domain,
     "experiment_file": experiment_file_domain,
     "out_dir": out_dir_domain,
     "replot_out": replot_out_domain,
@@ -873,6 +891,17 @@ COMMANDS: dict[str, CommandFuzz] = {
         base=plot_base,
         structural=frozenset({"sweep_dir", "y", "x", "hue", "col", "protocol"}),
         domains={"out": "plot_out"},
+    ),
+    "design-ladder": CommandFuzz(
+        budget=25,
+        cheap=("--reps", "4", "--starts", "1", "--seed", "1"),
+        caps={"reps": 4, "starts": 1},
+        domains={
+            "scenario": "ladder_scenario",
+            "reps": "count2",
+            "starts": "count",
+            "objective": "choice",
+        },
     ),
     "scenarios": CommandFuzz(budget=1),
     "show": CommandFuzz(budget=100, domains={"name": "preset"}),

@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "dynamics": 4,
     "games": 4,
     "sweep": 5,
+    "design": 5,
     "plot": 6,
     "cli": 7,
 }

@@ -32,6 +32,13 @@ bayesian model with ``recovery_rate > 0``), ``random((L, 2, 2, n))`` with
 every chunk of ``L`` rounds. The round draws of section 11 are untouched,
 so with every actor trustworthy (the default) results are those of
 sections 1-11.
+
+Two accessors serve the ladder design of docs/model.md section 13.8: with
+``replicates=True`` an outcome also carries every replicate's cumulative
+payoffs and binding round (:class:`~binding_sim.dynamics.outcomes.Replicates`,
+for standard errors), and :func:`no_incident_path` runs the same kernel on
+fixed draws instead of a random stream: no incidents, every actor complies
+whenever its probability of complying is positive, both actors trustworthy.
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ from ..config.schema import PROTOCOL_NAMES
 from ..errors import BindingSimError
 from ..rng import block_generator, blocks, type_generator
 from .kernel import BACKENDS, BlockState, Record, kernel_functions, numba_available
-from .outcomes import BlockStats, Outcome, Trajectories, summarize
+from .outcomes import BlockStats, Outcome, Replicates, Trajectories, summarize
 from .protocols import check_protocol
 from .tables import CellTables, compile_cells
 
@@ -58,6 +65,7 @@ __all__ = [
     "PROTOCOLS",
     "CellTables",
     "compile_cells",
+    "no_incident_path",
     "numba_available",
     "simulate",
     "simulate_cells",
@@ -86,6 +94,7 @@ def default_workers() -> int:
 class _BlockResult:
     stats: list[BlockStats]
     traj: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None
+    reps: list[tuple[np.ndarray, np.ndarray]] | None = None
 
 
 def _run_block(
@@ -95,11 +104,13 @@ def _run_block(
     types_rng: np.random.Generator,
     n: int,
     record: bool,
+    keep: bool = False,
 ) -> _BlockResult:
     """Every round of one block of ``n`` replicates, then its statistics per cell.
 
     ``rng`` is the block's round stream (docs/model.md section 11),
-    ``types_rng`` its type stream (docs/model.md section 12.1).
+    ``types_rng`` its type stream (docs/model.md section 12.1). With ``keep``,
+    also each replicate's cumulative payoffs and binding round per cell.
     """
     arrays = tab.arrays
     st = BlockState.new(arrays, n, types_rng.random((2, n)))
@@ -157,7 +168,13 @@ def _run_block(
                 np.broadcast_to(arrays.rungs[c], (n, arrays.rungs.shape[1])), state_path, axis=1
             )
             traj.append((rec.trust[c, :, :h].copy(), rung_path, rec.bound[c, :, :h].copy()))
-    return _BlockResult(stats, traj)
+    kept = None
+    if keep:
+        kept = [
+            (np.moveaxis(st.payoffs[:, :, c], -1, 0).copy(), st.bind[c].copy())
+            for c in range(tab.C)
+        ]
+    return _BlockResult(stats, traj, kept)
 
 
 def _resolve_backend(backend: str) -> str:
@@ -184,6 +201,7 @@ def simulate_cells(
     record: bool = False,
     backend: str = "auto",
     workers: int | None = None,
+    replicates: bool = False,
 ) -> list[Outcome]:
     """Simulate ``reps`` replicates of every cell under ``protocol`` on common random numbers.
 
@@ -210,6 +228,10 @@ def simulate_cells(
     workers : int, optional
         Threads computing blocks in parallel (default: one per core).
         Results do not depend on it.
+    replicates : bool
+        Also attach every replicate's cumulative payoffs and binding round
+        (:class:`~binding_sim.dynamics.outcomes.Replicates`, memory
+        ``reps x 9`` numbers per cell), e.g. for standard errors.
 
     Returns
     -------
@@ -248,12 +270,14 @@ def simulate_cells(
             type_generator(seed, blk.index),
             blk.size,
             record,
+            replicates,
         )
 
     blks = blocks(int(reps))
     n_workers = workers if workers is not None else default_workers()
     totals: list[BlockStats] | None = None
     trajs: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in cells]
+    kept: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in cells]
 
     def consume(res: _BlockResult) -> None:
         nonlocal totals
@@ -265,6 +289,9 @@ def simulate_cells(
         if res.traj is not None:
             for c, tr in enumerate(res.traj):
                 trajs[c].append(tr)
+        if res.reps is not None:
+            for c, kp in enumerate(res.reps):
+                kept[c].append(kp)
 
     if n_workers <= 1 or len(blks) == 1:
         for blk in blks:
@@ -284,7 +311,13 @@ def simulate_cells(
                 rung=np.concatenate([p[1] for p in parts]),
                 bound=np.concatenate([p[2] for p in parts]),
             )
-        out.append(summarize(totals[c], protocol, sc.actor_names, tr))
+        per = None
+        if replicates:
+            per = Replicates(
+                payoffs=np.concatenate([k[0] for k in kept[c]]),
+                bind_round=np.concatenate([k[1] for k in kept[c]]),
+            )
+        out.append(summarize(totals[c], protocol, sc.actor_names, tr, per))
     return out
 
 
@@ -298,6 +331,7 @@ def simulate(
     record: bool = False,
     backend: str = "auto",
     workers: int | None = None,
+    replicates: bool = False,
 ) -> Outcome:
     """Simulate one scenario under one protocol (see :func:`simulate_cells`).
 
@@ -318,4 +352,81 @@ def simulate(
         record=record,
         backend=_resolve_backend(backend),
         workers=workers,
+        replicates=replicates,
     )[0]
+
+
+class _FixedDraws:
+    """Stand-in for a block's random streams that hands out fixed draws (:func:`no_incident_path`).
+
+    Round draws ``(L, 4, n)``: decision uniforms 0 (an actor complies iff
+    its probability of complying is positive), incident uniforms 1 (never
+    below ``epsilon_i (1 - m) <= 1``: no incidents). Type draws ``(2, n)``:
+    0 (trustworthy iff ``p_i > 0``). Turnover draws ``(L, 2, 2, n)``: the
+    redraw uniform 1 (never below ``phi <= 1``), the new type 0.
+    """
+
+    def random(self, size: Any = None, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            return np.zeros(size)
+        if out.ndim == 3:  # round draws (L, 4, n)
+            out[:, :2] = 0.0
+            out[:, 2:] = 1.0
+        else:  # turnover draws (L, 2, 2, n)
+            out[:, :, 0] = 1.0
+            out[:, :, 1] = 0.0
+        return out
+
+
+def no_incident_path(
+    scenario: Scenario,
+    protocol: str,
+    *,
+    horizon: int | None = None,
+    backend: str = "auto",
+) -> Trajectories:
+    """The deterministic path with no incidents, run by the one kernel on fixed draws.
+
+    One replicate in which nothing is misread (no incidents), each actor
+    complies whenever its probability of complying is positive (so with
+    ``beta = inf`` it best-responds, and with finite ``beta`` it always
+    complies), both actors are trustworthy (unless ``p_i = 0``) and no type
+    is redrawn: the path along which docs/model.md section 13.8 reports
+    each rung's margins when it is first offered. Every rule of the round
+    (docs/model.md section 5), the trust model and the decision rule are the
+    engine's own.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    protocol : {"formal", "piecemeal"}
+    horizon : int, optional
+        Rounds (default: the scenario's).
+    backend : {"auto", "numba", "python"}
+
+    Returns
+    -------
+    Trajectories
+        Of one replicate: ``trust (1, H + 1, 2)``, ``rung (1, H + 1)``,
+        ``bound (1, H + 1)``; column 0 is the start, column ``t`` the end of
+        round ``t``.
+
+    Examples
+    --------
+    >>> from binding_sim.config.scenario import Scenario
+    >>> path = no_incident_path(Scenario.load("krickovic2016"), "piecemeal")
+    >>> [int(r) for r in path.rung[0, :5]], [bool(b) for b in path.bound[0, :5]]
+    ([0, 1, 1, 2, 2], [False, False, False, False, True])
+    """
+    check_protocol(protocol)
+    if horizon is not None and (
+        isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1
+    ):
+        raise BindingSimError(f"horizon = {horizon!r}: must be an integer >= 1")
+    kernel = kernel_functions(_resolve_backend(backend))
+    tab = compile_cells([scenario], protocol, None if horizon is None else int(horizon))
+    draws: Any = _FixedDraws()
+    res = _run_block(tab, kernel, draws, draws, 1, True)
+    assert res.traj is not None
+    trust, rung, bound = res.traj[0]
+    return Trajectories(trust=trust, rung=rung, bound=bound)

@@ -46,6 +46,7 @@ __all__ = [
     "BlockStats",
     "NonFiniteResultError",
     "Outcome",
+    "Replicates",
     "Trajectories",
     "summarize",
     "wilson_interval",
@@ -76,6 +77,29 @@ class Trajectories:
     def trust_quantiles(self, q: tuple[float, ...] = (0.1, 0.5, 0.9)) -> np.ndarray:
         """Quantiles of trust over replicates, shape ``(len(q), H + 1, 2)``."""
         return np.quantile(self.trust, q, axis=0)
+
+
+@dataclass(frozen=True)
+class Replicates:
+    """Per-replicate values of one cell (only when the engine is asked for them).
+
+    The aggregates of :class:`Outcome` are means over these; a standard
+    error needs the values themselves (docs/model.md section 13.8).
+
+    Attributes
+    ----------
+    payoffs : ndarray, shape (reps, 4, 2)
+        Each replicate's cumulative payoffs, ``PAYOFF_KINDS`` x actor.
+    bind_round : ndarray of int, shape (reps,)
+        Round in which the replicate bound (0: never).
+    """
+
+    payoffs: np.ndarray
+    bind_round: np.ndarray
+
+    def payoff(self, kind: str) -> np.ndarray:
+        """``(reps, 2)``: each replicate's cumulative payoff of ``kind`` (one of ``PAYOFF_KINDS``)."""
+        return self.payoffs[:, PAYOFF_KINDS.index(kind), :]
 
 
 @dataclass
@@ -215,8 +239,8 @@ class Outcome:
     and ``mean_belief_error`` (per actor), and section 13.1's
     ``share_ever_bound``, ``share_ever_bound_ci`` and ``mean_broken_treaties``. Per-actor arrays are in actor order (the
     first actor of the scenario file first); ``actor_names`` names them. Two
-    outcomes are equal when every aggregate is bit-identical (trajectories
-    are not compared).
+    outcomes are equal when every aggregate is bit-identical (trajectories and
+    per-replicate values are not compared).
     """
 
     protocol: str
@@ -225,6 +249,7 @@ class Outcome:
     actor_names: tuple[str, str]
     values: Mapping[str, Any] = field(repr=False)
     trajectories: Trajectories | None = field(default=None, repr=False, compare=False)
+    replicates: Replicates | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("values")
@@ -282,6 +307,7 @@ def summarize(
     protocol: str,
     actor_names: tuple[str, str],
     trajectories: Trajectories | None = None,
+    replicates: Replicates | None = None,
 ) -> Outcome:
     """Turn combined :class:`BlockStats` into an :class:`Outcome` (docs/model.md section 8)."""
     totals = Totals(stats)
@@ -292,6 +318,7 @@ def summarize(
         actor_names=(actor_names[0], actor_names[1]),
         values={name: m.compute(totals) for name, m in METRICS.items()},
         trajectories=trajectories,
+        replicates=replicates,
     )
     _check_finite(out)
     return out
