@@ -591,6 +591,7 @@ def sensitivity(
     reps: int | None = None,
     seed: int | None = None,
     quiet: bool = True,
+    batch_size: int | None = None,
 ) -> SensitivityResult:
     """Morris or Sobol indices of an experiment's outcomes over its design's ranges.
 
@@ -616,8 +617,8 @@ def sensitivity(
         Output folder; ``None`` a temporary one (nothing kept). A folder that
         holds this very analysis (same points, replicates and seed) is
         resumed: its finished cells are kept and only the others run.
-    workers, scheduler :
-        As for :func:`~binding_sim.sweep.run_sweep`.
+    workers, scheduler, batch_size :
+        As for :func:`~binding_sim.sweep.run_sweep` (results do not depend on them).
     force : bool
         Recompute every cell, and overwrite a folder holding another sweep.
     reps, seed : int, optional
@@ -677,6 +678,7 @@ def sensitivity(
             resume=not force,
             force=force,
             quiet=quiet,
+            batch_size=batch_size,
             resume_hint=command,
         )
         runs["sweep"] = result
