@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -279,7 +281,11 @@ def test_a_one_value_grid_key_is_applied_to_every_point(tmp_path: Path) -> None:
             "design.grid.protocols.formal.offer",
             "numeric keys",
         ),
-        ('kind = "grid"\ngrid = { "trust.building_rate" = [0.1] }', "design", "no parameter varies"),
+        (
+            'kind = "grid"\ngrid = { "trust.building_rate" = [0.1] }',
+            "design",
+            "no parameter varies",
+        ),
         (
             'kind = "grid"\ngrid = { "actors.*.decision_precision" = [1.0, inf] }',
             "design.grid.actors.*.decision_precision",
@@ -333,7 +339,7 @@ def test_metric_names_expand_per_actor() -> None:
 
 
 def test_a_metric_undefined_in_some_cells_is_refused(inert_path: Path) -> None:
-    with pytest.raises(SweepError, match="undefined .* in [0-9]+ of 16 cells"):
+    with pytest.raises(SweepError, match=r"undefined .* in [0-9]+ of 16 cells"):
         sensitivity(inert_path, "morris", samples=4, metrics=["time_to_bind_median"], workers=1)
 
 
@@ -401,7 +407,9 @@ def test_command_writes_indices_and_figures_and_a_rerun_redoes_nothing(
     assert {p.name: p.stat().st_mtime_ns for p in (out / "parts").glob("part-*.parquet")} == mtimes
     assert {p.name: p.read_bytes() for p in (out / "parts").glob("part-*.parquet")} == parts
     again = pd.read_csv(out / "indices.csv")
-    pd.testing.assert_frame_equal(again, ind[ind["metric"] == "share_bound"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        again, ind[ind["metric"] == "share_bound"].reset_index(drop=True)
+    )
     assert sorted(p.name for p in out.glob("indices_*")) == [
         "indices_share_bound.pdf",
         "indices_share_bound.png",
@@ -414,13 +422,16 @@ def test_command_writes_indices_and_figures_and_a_rerun_redoes_nothing(
 
 
 def test_an_interrupted_analysis_resumes_without_redoing_cells(
-    inert_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    inert_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "sens"
     real = sweep_run.run_serial
 
-    def two_batches_then_ctrl_c(tasks, done):  # type: ignore[no-untyped-def]
-        def first_two():  # type: ignore[no-untyped-def]
+    def two_batches_then_ctrl_c(tasks: Iterable[Any], done: Callable[..., None]) -> None:
+        def first_two() -> Iterator[Any]:
             for i, task in enumerate(tasks):
                 if i == 2:
                     raise KeyboardInterrupt

@@ -59,7 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--reps", type=int_arg(1), default=None, metavar="N", help="override the replicates"
     )
-    p.add_argument("--seed", type=int_arg(0), default=None, metavar="S", help="override the root seed")
+    p.add_argument(
+        "--seed", type=int_arg(0), default=None, metavar="S", help="override the root seed"
+    )
     p.add_argument(
         "--workers",
         type=int_arg(1),
@@ -92,7 +94,11 @@ def run(args: argparse.Namespace) -> int:
     from ..config.experiment import Experiment
 
     exp = Experiment.load(args.experiment, reps=args.reps, seed=args.seed)
-    out = Path(args.out) if args.out is not None else Path("sensitivity") / f"{exp.name}-{args.method}"
+    out = (
+        Path(args.out)
+        if args.out is not None
+        else Path("sensitivity") / f"{exp.name}-{args.method}"
+    )
 
     from ..plot.sensitivity import save_sensitivity_figures
     from ..sweep.sensitivity import sensitivity

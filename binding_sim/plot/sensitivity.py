@@ -196,4 +196,3 @@ def save_sensitivity_figures(indices: pd.DataFrame, out_dir: str | Path) -> list
         finally:
             plt.close(fig)
     return paths
-

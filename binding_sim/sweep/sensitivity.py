@@ -307,9 +307,7 @@ def check_samples(method: str, samples: Any, n_params: int = 1) -> int:
     return samples
 
 
-def sample_matrix(
-    method: str, params: Sequence[Parameter], samples: int, seed: int
-) -> np.ndarray:
+def sample_matrix(method: str, params: Sequence[Parameter], samples: int, seed: int) -> np.ndarray:
     """The SALib sample over ``params`` (one row per model run), from the sampler's stream.
 
     ``morris``: ``SALib.sample.morris.sample(problem, samples, num_levels=4)``;
