@@ -303,6 +303,21 @@ def test_designs_without_ranges_are_refused(
     assert str(exp.source) in str(info.value) and "\n" not in str(info.value)
 
 
+def test_a_sampled_point_breaking_a_rule_between_keys_names_the_range(tmp_path: Path) -> None:
+    """lambda * w <= 1 (docs/model.md section 4) holds at the hypercube's one point (seed 1) but
+    not in the whole box [0.1, 0.9] x [0.5, 1.9] that Sobol samples."""
+    exp = _experiment(
+        tmp_path,
+        'kind = "lhs"\nsamples = 1\nranges = { "trust.building_rate" = [0.1, 0.9], '
+        '"arrangements.formal.trust_weight" = [0.5, 1.9] }',
+    )
+    with pytest.raises(ConfigError) as info:
+        sensitivity(exp, "sobol", samples=16, workers=1)
+    assert info.value.key.startswith("design.ranges.")
+    assert "sobol sample point" in info.value.allowed and "narrow the ranges" in info.value.allowed
+    assert "\n" not in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("method", "samples", "message"),
     [
@@ -486,3 +501,18 @@ def test_command_errors_are_one_line(
         assert len(err) == 1 and err[0].startswith("binding-sim: error: "), err
         assert message in err[0], err
     assert not (tmp_path / "o").exists()  # refused before anything was written
+
+
+@pytest.mark.slow
+def test_indices_are_identical_serial_on_processes_and_on_dask(
+    inert_path: Path, tmp_path: Path
+) -> None:
+    """The sweep's seeding makes the executor irrelevant: the same table and intervals."""
+    serial = sensitivity(inert_path, "sobol", samples=8, workers=1)
+    procs = sensitivity(inert_path, "sobol", samples=8, workers=2, batch_size=7)
+    dask = sensitivity(
+        inert_path, "sobol", samples=8, out=tmp_path / "d", workers=2, scheduler="local"
+    )
+    for other in (procs, dask):
+        pd.testing.assert_frame_equal(serial.indices, other.indices, check_exact=True)
+        pd.testing.assert_frame_equal(serial.sweep.results, other.sweep.results, check_exact=True)

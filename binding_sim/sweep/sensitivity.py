@@ -53,6 +53,7 @@ the model.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -551,8 +552,18 @@ def _sample_experiment(
             quick=exp.quick,
         )
     except ConfigError as exc:
-        key = exc.key.replace("design.points", f"{method} sample point", 1)
-        raise ConfigError(exc.source, key, exc.value, exc.allowed) from None
+        found = re.fullmatch(r"design\.points\[(\d+)\]\.?(.*)", exc.key)
+        if found is None:
+            raise
+        where = "design.ranges" if exp.design.kind == "lhs" else "design.grid"
+        key = f"{where}.{found[2]}" if found[2] else where
+        raise ConfigError(
+            exc.source,
+            key,
+            exc.value,
+            f"{method} sample point {found[1]}: {exc.allowed}; every point of the box of "
+            "ranges must be valid: narrow the ranges",
+        ) from None
 
 
 def _outputs(
