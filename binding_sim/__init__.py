@@ -16,7 +16,7 @@ Modules, one per concept: :mod:`~binding_sim.config.scenario` (scenario files),
 (thresholds and the Catch-22), :mod:`~binding_sim.rng` (random streams),
 :mod:`~binding_sim.dynamics.engine` and :mod:`~binding_sim.dynamics.outcomes` (the Monte
 Carlo), :mod:`~binding_sim.config.experiment`, :mod:`~binding_sim.config.design` and
-:mod:`~binding_sim.sweep` (parameter sweeps), :mod:`~binding_sim.games.strategies`,
+:mod:`~binding_sim.sweep` (parameter sweeps and sensitivity analysis), :mod:`~binding_sim.games.strategies`,
 :mod:`~binding_sim.games.match`, :mod:`~binding_sim.games.tournament` and
 :mod:`~binding_sim.games.evolution` (classic repeated-game strategies),
 :mod:`~binding_sim.plot.figures` and :mod:`~binding_sim.plot` (paper figures),
@@ -49,6 +49,7 @@ _LAZY = {
     "run_sweep": "sweep",
     "read_results": "sweep",
     "sweep_plot": "plot.sweep_figure",
+    "sensitivity": "sweep.sensitivity",
     "Match": "games.match",
     "strategy": "games.strategies",
     "tournament": "games.tournament",
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from .model.stage_game import StageGame
     from .plot.sweep_figure import sweep_plot
     from .sweep import read_results, run_sweep
+    from .sweep.sensitivity import sensitivity
 
 
 def __getattr__(name: str) -> Any:
@@ -88,6 +90,7 @@ __all__ = [
     "preset_names",
     "read_results",
     "run_sweep",
+    "sensitivity",
     "simulate",
     "simulate_cells",
     "strategy",

@@ -429,6 +429,15 @@ def figure_names_domain(ctx: Ctx) -> Any:
     return st.one_of(valid, invalid, invalid, invalid)
 
 
+def metric_domain(ctx: Ctx) -> Any:
+    """sensitivity --metric: outcome metrics and columns; some are undefined in some cells."""
+    return _values(
+        ["share_bound", "mean_final_trust", "share_trapped", "share_bound_hi"],
+        ["nope", "", "bound_by_round", "Share_bound"],
+        ["time_to_bind_median", "mean_final_trust_NATO", "share_bound_trustworthy_pair"],
+    )
+
+
 def flag_domain(ctx: Ctx) -> Any:
     return st.just(((), True))
 
@@ -460,6 +469,7 @@ DOMAINS: dict[str, Domain] = {
     "plot_out": plot_out_domain,
     "experiments_dir": experiments_dir_domain,
     "figure_names": figure_names_domain,
+    "metric": metric_domain,
     "flag": flag_domain,
 }
 """Value generators by domain name."""
@@ -875,6 +885,14 @@ COMMANDS: dict[str, CommandFuzz] = {
         caps={"reps": 4, "workers": 1, "batch_size": 4},
         skip={"scheduler": "connects to a Dask cluster: network, outside a unit test"},
         check_validity=False,  # owned by the sweep's own tests; here: no traceback, one line
+    ),
+    "sensitivity": CommandFuzz(
+        budget=40,  # a successful case draws a figure per metric (about a second each)
+        cheap=("--reps", "2", "--workers", "1", "--quiet"),
+        caps={"reps": 2, "workers": 1, "samples": 8},
+        skip={"scheduler": "connects to a Dask cluster: network, outside a unit test"},
+        domains={"method": "choice", "samples": "count", "metrics": "metric"},
+        check_validity=False,  # sobol's samples must be a power of two: owned by its own tests
     ),
     "figures": CommandFuzz(
         budget=40,

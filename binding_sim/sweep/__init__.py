@@ -16,7 +16,9 @@ Modules, one concept each (imports go down this list, never up):
 - :mod:`~binding_sim.sweep.batching`: batches of consecutive cells and their part tables;
 - :mod:`~binding_sim.sweep.store`: parts, final tables and the commit point;
 - :mod:`~binding_sim.sweep.executors`: serial, local processes, Dask;
-- :mod:`~binding_sim.sweep.run`: the front door :func:`run_sweep`.
+- :mod:`~binding_sim.sweep.run`: the front door :func:`run_sweep`;
+- :mod:`~binding_sim.sweep.sensitivity`: Morris and Sobol indices over an
+  experiment's ranges (SALib), the sampled points run by :func:`run_sweep`.
 
 The random streams follow docs/model.md section 11 (fixed blocks of
 replicates from the root seed, shared by every cell), so a cell's result
@@ -42,6 +44,7 @@ from .memory import MemoryLimitError
 from .record import run_record
 from .result import SweepResult
 from .run import MAX_WORKERS, run_sweep
+from .sensitivity import Parameter, SensitivityResult, sensitivity, sensitivity_indices
 from .store import Store, read_results
 
 __all__ = [
@@ -54,6 +57,8 @@ __all__ = [
     "BatchTask",
     "MemoryLimitError",
     "OutputLock",
+    "Parameter",
+    "SensitivityResult",
     "Store",
     "SweepError",
     "SweepFailed",
@@ -64,4 +69,6 @@ __all__ = [
     "run_batch",
     "run_record",
     "run_sweep",
+    "sensitivity",
+    "sensitivity_indices",
 ]

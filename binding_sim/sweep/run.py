@@ -128,6 +128,7 @@ def run_sweep(
     seed: int | None = None,
     quiet: bool = True,
     batch_size: int | None = None,
+    resume_hint: str | None = None,
 ) -> SweepResult:
     """Run every cell x protocol of an experiment; return both tables and the run record.
 
@@ -158,6 +159,11 @@ def run_sweep(
     batch_size : int, optional
         Cells per task (default :func:`~binding_sim.sweep.batching.auto_batch_size`);
         results do not depend on it.
+    resume_hint : str, optional
+        The command printed after Ctrl-C to resume the run (default: the
+        ``binding-sim sweep ... --resume`` line of :func:`resume_command`);
+        a caller that builds the experiment itself (a sensitivity analysis)
+        gives its own.
 
     Returns
     -------
@@ -196,9 +202,9 @@ def run_sweep(
         else:
             root = Path(out)  # type: ignore[arg-type]
         try:
-            return _Run(exp, Store(root), n_workers, scheduler, quiet, batch_size, temporary).run(
-                resume, force
-            )
+            return _Run(
+                exp, Store(root), n_workers, scheduler, quiet, batch_size, temporary, resume_hint
+            ).run(resume, force)
         except OSError as exc:
             # disk full, quota, read-only or vanished folder while writing:
             # one line, and the parts already on disk stay valid for --resume
@@ -222,8 +228,10 @@ class _Run:
         quiet: bool,
         batch_size: int | None,
         temporary: bool,
+        resume_hint: str | None = None,
     ) -> None:
         self.exp = exp
+        self.resume_hint = resume_hint
         self.store = store
         self.workers = workers
         self.scheduler = scheduler
@@ -472,7 +480,7 @@ class _Run:
             warn("interrupted: nothing kept (no output folder)")
             return
         saved = len(store.scan(exp.protocols)[0])
-        command = resume_command(exp, store.root)
+        command = self.resume_hint or resume_command(exp, store.root)
         how = (
             command
             if command is not None
