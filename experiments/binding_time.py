@@ -1,6 +1,7 @@
-"""Binding-time distribution: share bound by each round, formal vs piecemeal, at three rates.
+"""Binding-time distribution: share bound by each round, formal vs piecemeal, at three precisions.
 
-Runs ``binding_time.toml`` (krickovic2016) and draws
+Runs ``binding_time.toml`` (kydd_reassurance: Bayesian trust, decision
+precision beta = 2, 5, 10) and draws
 :func:`binding_sim.plot.binding.binding_time_figure`, with a Wilson 95%
 interval at every round. Run ``python experiments/binding_time.py [--quick]``.
 """
@@ -21,18 +22,19 @@ from binding_sim.plot.figures import (
 )
 
 HERE = Path(__file__).resolve().parent
-X = "trust.building_rate"
+X = "actors.*.decision_precision"
 
 
 def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
-    """Share bound by each round for formal and piecemeal at a few trust-building rates."""
+    """Share bound by each round for formal and piecemeal at a few decision precisions."""
     results, binding_time, exp = run_experiment(HERE / "binding_time.toml", quick)
     data = binding_time.merge(results[["cell", "protocol", X]], on=["cell", "protocol"])
     bound = np.rint(data["share_bound"].to_numpy() * exp.reps).astype(int)
     ci = np.array([wilson_interval(int(s), exp.reps) for s in bound])
     data = data.assign(share_bound_lo=ci[:, 0], share_bound_hi=ci[:, 1])
     data = data[["protocol", X, "round", "share_bound", "share_bound_lo", "share_bound_hi"]]
-    return publish("binding_time", data, binding_time_figure, out_dir, {**provenance(exp), "x": X})
+    meta = {**provenance(exp), "x": X, "symbol": r"$\beta$"}
+    return publish("binding_time", data, binding_time_figure, out_dir, meta)
 
 
 if __name__ == "__main__":

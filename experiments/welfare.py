@@ -1,6 +1,7 @@
-"""What piecemeal binding is worth: each actor's cumulative discounted payoff against lambda.
+"""What binding is worth under noisy decisions: each actor's discounted payoff against beta.
 
-Runs ``welfare.toml`` (krickovic2016) and draws
+Runs ``welfare.toml`` (kydd_reassurance, decision precision beta from 1 to
+20) and draws
 :func:`binding_sim.plot.welfare.welfare_figure`.
 Run ``python experiments/welfare.py [--quick]``.
 """
@@ -21,7 +22,7 @@ from binding_sim.plot.figures import (
 from binding_sim.plot.welfare import welfare_figure
 
 HERE = Path(__file__).resolve().parent
-X = "trust.building_rate"
+X = "actors.*.decision_precision"
 
 
 def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
@@ -29,7 +30,7 @@ def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     results, _, exp = run_experiment(HERE / "welfare.toml", quick)
     names = exp.scenario.actor_names
     rows = [
-        results[["protocol", X]].assign(
+        results[["protocol", X, "share_bound"]].assign(
             actor=name,
             absolute=results[f"payoff_absolute_discounted_{name}"],
             relative=results[f"payoff_relative_discounted_{name}"],
@@ -44,6 +45,7 @@ def main(quick: bool = False, out_dir: Path | None = None) -> list[Path]:
     meta = {
         **provenance(exp),
         "x": X,
+        "xlabel": r"decision precision $\beta$",
         "actors": list(names),
         "discount_factor": delta,
         "first_best": first_best,

@@ -148,12 +148,14 @@ def binding_time_lines(
     rates: Sequence[float] | None = None,
     x: str = "trust.building_rate",
     stop: int | None = None,
+    symbol: str = r"$\lambda$",
 ) -> list[Line2D]:
-    """Share bound by each round as step functions, one per (protocol, rate), Wilson 95% bands.
+    """Share bound by each round as step functions, one per (protocol, value of ``x``), Wilson 95% bands.
 
-    Colour, line style and marker mark the rate; markers are filled for
-    piecemeal and open (with thinner lines) for formal; about six markers
-    are spread over rounds 1 to ``stop`` (default: the horizon).
+    Colour, line style and marker mark the value of ``x`` (named ``symbol`` in
+    the legend); markers are filled for piecemeal and open (with thinner
+    lines) for formal; about six markers are spread over rounds 1 to ``stop``
+    (default: the horizon).
     """
     if ax is None:
         _, ax = style.figure("single")
@@ -177,7 +179,7 @@ def binding_time_lines(
                     grp["share_bound_hi"],
                     ax=ax,
                     series=st,
-                    label=f"{proto}, $\\lambda$ = {rate:g}",
+                    label=f"{proto}, {symbol} = {rate:g}",
                     markers=0,
                     step=True,
                     marker=st["marker"],
@@ -215,21 +217,24 @@ def last_change(
     Column("{x}", at_most=12),
     Column("round", "count"),
     *_SHARE_BOUND,
-    meta=(Meta("x", "column", default="trust.building_rate"),),
+    meta=(Meta("x", "column", default="trust.building_rate"), Meta("symbol", "text")),
     bands=_BANDS[:1],
 )
 def binding_time_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     """Draw function of ``binding_time``: the binding-time distributions (single column).
 
-    The round axis stops a little after the last round at which any share
-    changes; the shares are flat from there to the horizon (noted on the axes).
+    One curve per protocol and value of ``meta["x"]`` (named by
+    ``meta["symbol"]`` in the legend, default lambda). The round axis stops a
+    little after the last round at which any share changes; the shares are
+    flat from there to the horizon (noted on the axes).
     """
     x = str(meta.get("x", "trust.building_rate"))
+    symbol = str(meta.get("symbol", r"$\lambda$"))
     fig, ax = style.figure("single", height=2.9)
     horizon = int(data["round"].max())
     last = last_change(data, ("protocol", x))
     stop = min(horizon, max(10, int(np.ceil(1.25 * last / 5) * 5)))
-    binding_time_lines(data, ax=ax, x=x, stop=stop)
+    binding_time_lines(data, ax=ax, x=x, stop=stop, symbol=symbol)
     ax.set_xlim(0.5, stop + 0.5)
     if stop < horizon:
         ax.set_xlabel(f"round $t$ (no change after round {last}; horizon {horizon})")
@@ -247,46 +252,36 @@ def binding_time_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     bands=_BANDS,
 )
 def common_threat_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
-    """Draw function of ``common_threat``: share bound and binding round vs theta, theta* marked.
+    """Draw function of ``common_threat``: share bound vs theta, theta* marked (single column).
 
     ``data`` holds one row per (series, theta) with ``series`` the value of
     ``meta["series"]`` (a design key such as ``actors.Russia.relative_gains``)
-    and ``theta_star`` (from the analysis) per series.
+    and ``theta_star`` (from the analysis) per series. The binding-round
+    columns are kept in the table but not drawn: with best-responding actors
+    the treaty binds in round 1 whenever it binds (docs/model.md section 9.3),
+    which the gallery states in words.
     """
     x = "scenario.common_threat"
     skey = str(meta.get("series", ""))
     slabel = str(meta.get("series_label", skey))
-    fig, axes = style.figure("double", height=2.5, ncols=2)
+    fig, ax = style.figure("single", height=2.6)
     values = sorted(pd.unique(data["series"]))
     for i, val in enumerate(values):
         grp = data[data["series"] == val].sort_values(x)
         st = style.series_style(i)
-        label = f"{slabel} = {val:g}"
         band_line(
             grp[x],
             grp["share_bound"],
             grp["share_bound_lo"],
             grp["share_bound_hi"],
-            ax=axes[0],
+            ax=ax,
             series=st,
-            label=label,
+            label=f"{slabel} = {val:g}",
         )
-        b = grp[grp["time_to_bind_median"].notna()]
-        if not b.empty:
-            band_line(
-                b[x],
-                b["time_to_bind_median"],
-                b["time_to_bind_q25"],
-                b["time_to_bind_q75"],
-                ax=axes[1],
-                series=st,
-                label=label,
-            )
         ts = grp["theta_star"].dropna()
         if not ts.empty:
-            for ax in axes:
-                ax.axvline(float(ts.iloc[0]), color=st["color"], linestyle=":", linewidth=0.9)
-            axes[0].annotate(
+            ax.axvline(float(ts.iloc[0]), color=st["color"], linestyle=":", linewidth=0.9)
+            ax.annotate(
                 rf"$\theta^*$ = {float(ts.iloc[0]):.2g}",
                 (float(ts.iloc[0]), 0.5 + 0.12 * (i - 1)),
                 xytext=(3, 0),
@@ -295,15 +290,8 @@ def common_threat_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
                 color=st["color"],
                 va="center",
             )
-    axes[0].set_ylim(-0.03, 1.03)
-    axes[0].set_ylabel("share bound by the horizon")
-    axes[1].set_ylabel("binding round (median, quartiles)")
-    top = data["time_to_bind_q75"].max()
-    axes[1].set_ylim(0, max(3.0, float(top) + 1.0) if pd.notna(top) else 3.0)
-    axes[1].yaxis.get_major_locator().set_params(integer=True)
-    axes[1].set_xlim(axes[0].get_xlim())
-    for ax in axes:
-        ax.set_xlabel(r"common threat $\theta$")
-    axes[0].legend(loc="lower right")
-    style.panel_labels(axes)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_ylabel("share bound by the horizon")
+    ax.set_xlabel(r"common threat $\theta$")
+    ax.legend(loc="lower right")
     return fig

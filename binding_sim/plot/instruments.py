@@ -1,14 +1,17 @@
 """What each piecemeal arrangement contributes (the 2016 essay's three instruments).
 
-Draw function of the ``piecemeal_instruments`` figure: (a) the piecemeal
-share bound with the full ladder and with each arrangement removed (Wilson
-95% intervals as error bars); (b) against the missile-defence transparency
-gain; (c) against the interceptor cap factor (docs/model.md section 6), the
-preset's value marked by a dotted line.
+Draw function of the ``piecemeal_instruments`` figure: the piecemeal share
+bound (a) against the missile-defence transparency gain and (b) against the
+interceptor cap factor (docs/model.md section 6), the preset's value marked by
+a dotted line, with Wilson 95% bands.
 
 The tidy table has one row per run with ``group`` in ``ladder``,
 ``transparency_gain``, ``cap_factor``; ``label`` names a ladder variant and
-``value`` is the swept value.
+``value`` is the swept value. The ``ladder`` rows (the full ladder and the
+ladder with each arrangement removed) are kept in the table but not drawn: at
+the figure's settings removing the caps or the buffer zone leaves the share
+bound exactly where it is and removing the transparency rung leaves it at 0,
+which the gallery states in words; :func:`ladder_bars` draws them.
 """
 
 from __future__ import annotations
@@ -90,18 +93,17 @@ def _sweep(data: pd.DataFrame, group: str, ax: Axes, preset: float | None, xlabe
     bands=(("share_bound", "share_bound_lo", "share_bound_hi"),),
 )
 def piecemeal_instruments_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
-    """Draw function of ``piecemeal_instruments`` (double width, three panels)."""
-    fig, axes = style.figure("double", height=2.5, ncols=3, width_ratios=[1.25, 1, 1])
-    ladder_bars(data, ax=axes[0])
+    """Draw function of ``piecemeal_instruments`` (double width, two panels)."""
+    fig, axes = style.figure("double", height=2.5, ncols=2)
     _sweep(
         data,
         "transparency_gain",
-        axes[1],
+        axes[0],
         meta.get("transparency_gain"),
-        "transparency gain\n(md_transparency)",
+        "transparency gain (md_transparency)",
     )
     _sweep(
-        data, "cap_factor", axes[2], meta.get("cap_factor"), "cap factor $c$\n(interceptor_caps)"
+        data, "cap_factor", axes[1], meta.get("cap_factor"), "cap factor $c$ (interceptor_caps)"
     )
     style.panel_labels(axes)
     return fig

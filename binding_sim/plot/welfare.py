@@ -65,14 +65,16 @@ def payoff_lines(
         Meta("discount_factor", "number"),
         Meta("first_best", "number"),
         Meta("actors", "texts"),
+        Meta("xlabel", "text"),
     ),
 )
 def welfare_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
-    """Draw function of ``welfare``: each actor's cumulative discounted payoff against lambda.
+    """Draw function of ``welfare``: each actor's cumulative discounted payoff against ``meta["x"]``.
 
     ``meta["first_best"]`` (optional) is the value of binding in round 1
     (``R_F (1 - delta^H) / (1 - delta)``), drawn as a dotted reference line; the
-    status quo of never binding is 0 when ``P = 0``.
+    status quo of never binding is 0 when ``P = 0``. ``meta["xlabel"]`` labels
+    the x axis (default: the trust-building rate).
     """
     x = str(meta.get("x", "trust.building_rate"))
     delta = meta.get("discount_factor")
@@ -94,13 +96,13 @@ def welfare_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
     if delta is not None:
         ax.text(
             0.98,
-            0.35,
+            0.6,
             f"$\\delta$ = {delta:g}",
             transform=ax.transAxes,
             ha="right",
             va="bottom",
             fontsize=7,
         )
-    ax.set_xlabel(r"trust-building rate $\lambda$")
+    ax.set_xlabel(str(meta.get("xlabel", r"trust-building rate $\lambda$")))
     fig.legend(loc="outside lower center", ncol=2, fontsize=6.5)
     return fig
