@@ -598,6 +598,9 @@ _THIN: dict[str, Callable[[pd.DataFrame, dict[str, Any]], pd.DataFrame]] = {
     "strategy_evolution": lambda d, m: d[
         d["relative_gains"].isin(sorted(d["relative_gains"].unique())[::20])
     ],
+    "protocol_map": lambda d, m: d[
+        d["x"].isin(sorted(d["x"].unique())[::10]) & d["y"].isin(sorted(d["y"].unique())[::10])
+    ],
 }
 
 

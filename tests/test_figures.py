@@ -56,6 +56,7 @@ REQUIRED = {
     "welfare",
     "threat_channels",
     "partners",
+    "protocol_map",
 }
 
 

@@ -81,7 +81,9 @@ def test_2016_map_against_the_thresholds(table: pd.DataFrame) -> None:
     k, tau = cells["x"].to_numpy(), cells["y"].to_numpy()
     formal = _accepts(tau, 6, -2, 2, 0, k)  # the treaty, both actors alike
     rung = _accepts(tau, 1, -0.2, 0.2, 0, k)  # md_transparency, the first rung
-    clear = _away(tau * 4 - (1 - tau) * (2 + 4 * k)) & _away(tau * 0.8 - (1 - tau) * (0.2 + 0.4 * k))
+    clear = _away(tau * 4 - (1 - tau) * (2 + 4 * k)) & _away(
+        tau * 0.8 - (1 - tau) * (0.2 + 0.4 * k)
+    )
     assert clear.sum() > 0.9 * len(cells)
     assert ((cells["formal"] > 0.5) == formal)[clear].all()
     assert ((cells["piecemeal"] > 0.5) == (rung | formal))[clear].all()

@@ -36,6 +36,7 @@ from binding_sim.plot.registry import Column, check_figure_data, draw_functions,
 
 FIGURES = Path(__file__).resolve().parent.parent / "figures"
 WELFARE = FIGURES / "welfare.csv"
+WELFARE_X = "actors.*.decision_precision"  # the welfare figure's meta.x column
 
 
 def _with_header(src: Path, dst: Path, **lines: str) -> Path:
@@ -242,10 +243,10 @@ def test_renamed_column(capsys, tmp_path) -> None:
     assert "column 'absolute': missing" in err and "welfare_figure needs it" in err
     # the column named by meta.x renamed
     csv = _rewrite_table(
-        WELFARE, tmp_path / "x.csv", lambda d: d.rename(columns={"trust.building_rate": "lam"})
+        WELFARE, tmp_path / "x.csv", lambda d: d.rename(columns={WELFARE_X: "beta"})
     )
     err = _replot_error(capsys, csv)
-    assert "meta.x = 'trust.building_rate': names no column of the table" in err
+    assert f"meta.x = {WELFARE_X!r}: names no column of the table" in err
 
 
 def test_only_the_header(capsys, tmp_path) -> None:
@@ -296,7 +297,7 @@ def test_meta_must_be_a_table_of_the_declared_types(
         ("absolute", "-inf", "data row 3 holds -inf; expected finite numbers"),
         ("absolute", "abc", "data row 3 holds 'abc'; expected a finite number"),
         ("absolute", "", "data row 3 is empty or NaN; expected a finite number"),
-        ("trust.building_rate", "nan", "data row 3 is empty or NaN"),
+        (WELFARE_X, "nan", "data row 3 is empty or NaN"),
         ("actor", "", "data row 3 is empty; expected text"),
     ],
 )
@@ -312,7 +313,7 @@ def test_bad_cells(capsys, tmp_path, column: str, value: str, needle: str) -> No
 
 def test_all_nan_is_refused_not_drawn(capsys, tmp_path) -> None:
     def blank(d: pd.DataFrame) -> pd.DataFrame:
-        for c in ("trust.building_rate", "absolute", "relative"):
+        for c in (WELFARE_X, "share_bound", "absolute", "relative"):
             d[c] = float("nan")
         return d
 

@@ -37,6 +37,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from . import style
 from .catch22 import _axis_label
@@ -60,7 +61,7 @@ REGION_COLOURS = {
     "formal": style.PALETTE["vermillion"],
     "neither": "#F2F2F2",
 }
-_BAR = {"fraction": 0.08, "pad": 0.03, "aspect": 22}
+_BAR: dict[str, Any] = {"fraction": 0.08, "pad": 0.03, "aspect": 22}
 THRESHOLD = 0.5
 """A protocol "binds" in a cell when its share bound by the horizon exceeds this."""
 
@@ -86,9 +87,9 @@ def binding_regions(data: pd.DataFrame, threshold: float = THRESHOLD) -> pd.Data
     wide = data.pivot_table(
         index=["x", "y"], columns="protocol", values="share_bound", aggfunc="first"
     )
-    for p in ("formal", "piecemeal"):
-        if p not in wide:
-            wide[p] = np.nan
+    for name in ("formal", "piecemeal"):
+        if name not in wide:
+            wide[name] = np.nan
     f = wide["formal"].to_numpy(float) > threshold
     p = wide["piecemeal"].to_numpy(float) > threshold
     region = np.select([f & p, p, f], ["both", "piecemeal", "formal"], default="neither")
@@ -187,7 +188,7 @@ def protocol_map_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
         mesh = heatmap(soon, "x", "y", "time_to_bind_median", ax=row[1], vmin=1.0, vmax=vmax)
         row[1].set_facecolor(REGION_COLOURS["neither"])
         bar = fig.colorbar(mesh, ax=row[1], label="median binding round", **_BAR)
-        bar.ax.yaxis.get_major_locator().set_params(integer=True)
+        bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         row[1].set_title("how soon (piecemeal)", fontsize=7, loc="left")
         wmax = float(np.nanmax(pm["welfare"].to_numpy(float)))
         mesh = heatmap(pm, "x", "y", "welfare", ax=row[2], vmin=0.0, vmax=max(wmax, 1e-9))
