@@ -359,6 +359,14 @@ _KEYS: list[KeySpec] = [
         lo=0.0,
         lo_open=True,
     ),
+    KeySpec(
+        "arrangements.*.mover",
+        "str",
+        "",
+        "the actor that moves first in a unilateral arrangement: it extends or withholds, the "
+        "other sees the move and reciprocates or hedges; its payoffs are given per actor without "
+        "the mover's T and the responder's S (\"\": bilateral; docs/model.md section 15.1)",
+    ),
     *[
         KeySpec(
             f"{table}.{p}",
