@@ -111,8 +111,8 @@ def responder_coefficients(k: float, responder: Cells, mover: Cells) -> tuple[fl
     >>> responder_coefficients(1.0, (4.0, 0.0, 3.0, 0.0), (3.0, -2.0, 0.0, 0.0))
     (0.0, 4.0, -3.0)
     """
-    c0 = responder_margin(responder, mover, k)
-    return 0.0, responder_margin(responder, mover, 0.0) - c0, c0
+    c0 = float(responder_margin(responder, mover, k))
+    return 0.0, float(responder_margin(responder, mover, 0.0)) - c0, c0
 
 
 def responder_margin_in_k(
@@ -124,8 +124,8 @@ def responder_margin_in_k(
     ``c0 = R_N - T_N`` and ``c1 = -(1 - tau0) d L``, with ``kappa_N = k d (1 - tau0)``
     and the realist channel's dilution ``d``; ``K = -c1 k = kappa_0 L`` of section 15.2.
     """
-    c0 = responder_margin(responder, mover, 0.0)
-    c1 = responder_margin(responder, mover, kappa(1.0, tau0, dilution)) - c0
+    c0 = float(responder_margin(responder, mover, 0.0))
+    c1 = float(responder_margin(responder, mover, kappa(1.0, tau0, dilution))) - c0
     return c0, c1
 
 
