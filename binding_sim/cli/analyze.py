@@ -53,7 +53,10 @@ def format_table(result: dict[str, Any], scenario_line: str) -> str:
         lines.append(f"  {name:<18} {_eq(a['equilibria'])}")
     unilateral = {name: a for name, a in result["arrangements"].items() if "mover" in a}
     if unilateral:
-        lines += ["", "Unilateral arrangements (the mover extends, the responder sees it; section 15.1):"]
+        lines += [
+            "",
+            "Unilateral arrangements (the mover extends, the responder sees it; section 15.1):",
+        ]
         for name, a in unilateral.items():
             reciprocates = "yes" if a["responder_reciprocates_at_start"] else "no"
             lines.append(

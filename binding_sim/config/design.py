@@ -193,7 +193,11 @@ def resolve_key(
             raise KeyProblem(
                 f"{parts[1]} has per-actor payoffs; use arrangements.{parts[1]}.payoffs.ACTOR.{parts[3]}"
             )
-        if len(parts) == 5 and arr.unilateral and parts[4] == ("T" if parts[3] == arr.mover else "S"):
+        if (
+            len(parts) == 5
+            and arr.unilateral
+            and parts[4] == ("T" if parts[3] == arr.mover else "S")
+        ):
             role = "mover" if parts[3] == arr.mover else "responder"
             raise KeyProblem(
                 f"{parts[1]} is unilateral: its {role} {parts[3]} has no {parts[4]} "

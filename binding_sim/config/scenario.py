@@ -877,7 +877,9 @@ class _Validator:
             if formal.unilateral and arrangements[name].cap_factor != 1.0:
                 ckey = f"arrangements.{name}.effects.cap_factor"
                 where = self.src(ckey)
-                if where == self.source:  # the cap is from the file: blame an override of the mover
+                if (
+                    where == self.source
+                ):  # the cap is from the file: blame an override of the mover
                     where = self.src(f"arrangements.{FORMAL}.mover")
                 raise ConfigError(
                     where,
