@@ -987,6 +987,13 @@ _ANALYSIS_SPECS = [
         lo=2,
         hi=1000,
     ),
+    KeySpec(
+        "experiment.compare",
+        "str_list",
+        [],
+        "further scenarios drawn over the same grid, one panel each (presets or paths relative "
+        "to the file; threat_channels)",
+    ),
     KeySpec("ranking.arrangement", "str", None, "arrangement of the ranking panels"),
     KeySpec(
         "ranking.relative_gains",
