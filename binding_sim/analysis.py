@@ -283,8 +283,8 @@ def _unilateral_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
     n = 1 - m
     pay = _payoffs(scenario, name, scenario.common_threat)
     kappa_hat = responder_kappa_hat(pay[n], pay[m])
-    if kappa_hat is not None and not math.isfinite(kappa_hat):
-        kappa_hat = None
+    if kappa_hat is not None:
+        kappa_hat = float(kappa_hat) if math.isfinite(kappa_hat) else None
     r0 = _margin(scenario, name, pay, n, scenario.actors[n].initial_trust)
     nothing = dict.fromkeys(names)
     return {

@@ -418,3 +418,12 @@ def test_bayesian_responder_reads_the_move_without_error() -> None:
     for got in after[:, 0]:
         assert any(abs(got - w) < 1e-14 for w in nato)
     assert len({round(x, 12) for x in after[:, 0]}) == 3  # each case occurs in 400 runs
+
+
+def test_strategy_games_refuse_a_sequential_move() -> None:
+    from binding_sim.errors import BindingSimError
+    from binding_sim.games.match import arrangement_game
+
+    with pytest.raises(BindingSimError, match="unilateral"):
+        arrangement_game(Scenario.load(PRESET), "formal")
+    assert main(["strategies", PRESET, "--arrangement", "formal"]) == 2
