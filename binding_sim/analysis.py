@@ -22,6 +22,7 @@ from .model.margins import (
     TOL,
     acceptance_margin,
     accepts,
+    critical_k,
     grim_delta_star,
     k_star,
     margin_coefficients,
@@ -29,12 +30,20 @@ from .model.margins import (
     tau_star,
 )
 from .model.partners import n_actor_k_star, n_actor_margin, n_actor_threshold
-from .model.payoffs import absolute_payoffs
+from .model.payoffs import absolute_payoffs, kappa
+from .model.quadratic import polynomial_threshold
 from .model.stage_game import StageGame, classify
 from .model.threat import dilution, joint_threshold_threat
 from .model.types import greed_star, greedy_margin, greedy_threshold, greedy_threshold_symmetric
+from .model.unilateral import (
+    responder_coefficients,
+    responder_kappa_hat,
+    responder_margin,
+    responder_margin_in_k,
+)
 
 __all__ = [
+    "SEQUENTIAL_NOTE",
     "accepted_at_start",
     "analyze",
     "arrangement_analysis",
@@ -48,6 +57,29 @@ __all__ = [
 def _payoffs(scenario: Scenario, name: str, theta: float, cap: float = 1.0) -> np.ndarray:
     arr = scenario.arrangements[name]
     return absolute_payoffs(arr, theta, cap if name == FORMAL else 1.0)
+
+
+SEQUENTIAL_NOTE = "sequential move"
+"""Why a unilateral arrangement has no class, Nash equilibria or ``delta*`` (docs/model.md section 15.1)."""
+
+
+def _is_responder(scenario: Scenario, name: str, i: int) -> bool:
+    """Whether actor ``i`` responds to the other's move on arrangement ``name`` (section 15.1)."""
+    m = scenario.mover_index(name)
+    return m >= 0 and m != i
+
+
+def _margin(scenario: Scenario, name: str, pay: np.ndarray, i: int, tau: float) -> float:
+    """Actor ``i``'s margin on ``name`` at trust ``tau`` (docs/model.md sections 3 and 15.1).
+
+    Section 3's ``Delta_i`` for a bilateral arrangement and for the mover
+    (``pay`` holds the mover's game, ``T_M = P_M`` and ``S_N = P_N``); the
+    responder's ``r_N`` at ``kappa = k (1 - tau)`` after an extension.
+    """
+    k = scenario.effective_relative_gains[i]
+    if _is_responder(scenario, name, i):
+        return float(responder_margin(pay[i], pay[1 - i], kappa(k, tau)))
+    return float(acceptance_margin(tau, k, pay[i], pay[1 - i]))
 
 
 def theta_star(scenario: Scenario, rho: float | None = None) -> float | None:
@@ -65,7 +97,11 @@ def theta_star(scenario: Scenario, rho: float | None = None) -> float | None:
     ``theta`` at which both accept, ``max_i theta_i`` unless relative gains
     help an actor (0 if both already accept; ``None`` if no finite threat
     works). With ``rho = 0`` this is section 7.3's
-    ``theta_i = max(0, -Delta_i(0) / (tau_0i s_F))``.
+    ``theta_i = max(0, -Delta_i(0) / (tau_0i s_F))``. For a unilateral
+    treaty (docs/model.md section 15.1) the mover's terms are those of its
+    game and the responder's are ``A0 = R_N - T_N``, ``a1 = s_F`` (it has
+    seen the extension) and ``K = kappa_0 L``
+    (:func:`~binding_sim.model.unilateral.responder_margin_in_k`).
 
     Parameters
     ----------
@@ -82,21 +118,42 @@ def theta_star(scenario: Scenario, rho: float | None = None) -> float | None:
     s = scenario.formal.scope
     terms = []
     for i, act in enumerate(scenario.actors):
+        if _is_responder(scenario, FORMAL, i):
+            A0, c1 = responder_margin_in_k(act.initial_trust, pay[i], pay[1 - i])
+            terms.append((A0, s, -c1 * act.relative_gains))
+            continue
         A0, c1 = margin_in_k(act.initial_trust, pay[i], pay[1 - i])
         terms.append((A0, act.initial_trust * s, -c1 * act.relative_gains))
     return joint_threshold_threat(terms, rho)
 
 
 def _tau_stars(scenario: Scenario, name: str, cap: float = 1.0) -> dict[str, float | None]:
+    """Each actor's threshold on ``name``; a responder's is the trust from which it reciprocates."""
     pay = _payoffs(scenario, name, scenario.common_threat, cap)
     k = scenario.effective_relative_gains
-    return {act.name: tau_star(k[i], pay[i], pay[1 - i]) for i, act in enumerate(scenario.actors)}
+    out: dict[str, float | None] = {}
+    for i, act in enumerate(scenario.actors):
+        if _is_responder(scenario, name, i):
+            out[act.name] = polynomial_threshold(*responder_coefficients(k[i], pay[i], pay[1 - i]))
+        else:
+            out[act.name] = tau_star(k[i], pay[i], pay[1 - i])
+    return out
 
 
 def accepted_at_start(scenario: Scenario, name: str, cap: float = 1.0) -> bool:
-    """Whether both actors accept arrangement ``name`` at their initial trust."""
+    """Whether both actors accept arrangement ``name`` at their initial trust.
+
+    For a unilateral arrangement (docs/model.md section 15.1): the mover
+    extends (``Delta^U_M >= -1e-9``) and the responder would reciprocate
+    (``r_N >= -1e-9``), the protocol gate's "both accept".
+    """
     pay = _payoffs(scenario, name, scenario.common_threat, cap)
     k = scenario.effective_relative_gains
+    if scenario.arrangements[name].unilateral:
+        return all(
+            _margin(scenario, name, pay, i, act.initial_trust) >= -TOL
+            for i, act in enumerate(scenario.actors)
+        )
     return all(
         bool(accepts(act.initial_trust, k[i], pay[i], pay[1 - i]))
         for i, act in enumerate(scenario.actors)
@@ -113,25 +170,31 @@ def one_round_posteriors(scenario: Scenario, name: str, i: int) -> tuple[float, 
     the greedy type's margin loses ``tau g s_X``), mixed by ``i``'s empathy
     with those at full trust, and misreading probability ``q = epsilon_i``.
     How informative the arrangement is: the further apart the two, the more
-    one round says.
+    one round says. On a unilateral arrangement (docs/model.md section
+    15.1) the mover reads the response to an extension (the responder's
+    type-specific probabilities of reciprocating, its greedy type's margin
+    ``r_N - g s_X``) and the responder reads the mover's move without error
+    (``q = 0``).
     """
     j = 1 - i
     me, other = scenario.actors[i], scenario.actors[j]
     arr = scenario.arrangements[name]
     pay = _payoffs(scenario, name, scenario.common_threat)
+    responds = _is_responder(scenario, name, j)  # the other reciprocates after seeing a move
 
     def sigmas(tau_j: float) -> tuple[float, float]:
-        d = float(acceptance_margin(tau_j, scenario.effective_relative_gains[j], pay[j], pay[i]))
+        d = _margin(scenario, name, pay, j, tau_j)
         infinite = math.isinf(other.decision_precision)
         beta = 0.0 if infinite else other.decision_precision
-        greedy = greedy_margin(d, tau_j, other.greed, arr.scope)
+        greedy = greedy_margin(d, 1.0 if responds else tau_j, other.greed, arr.scope)
         return logit_choice(beta, d, infinite), logit_choice(beta, greedy, infinite)
 
     s_at, g_at = sigmas(other.initial_trust)
     s_full, g_full = sigmas(1.0)
     sig_s = empathic_probability(me.empathy, s_at, s_full)
     sig_g = empathic_probability(me.empathy, g_at, g_full)
-    q = me.incident_rate
+    # a responder sees the mover's move without error (docs/model.md section 15.1)
+    q = 0.0 if _is_responder(scenario, name, i) else me.incident_rate
     return (
         bayes_update(me.initial_trust, sig_s, sig_g, q, True),
         bayes_update(me.initial_trust, sig_s, sig_g, q, False),
@@ -161,7 +224,10 @@ def type_analysis(scenario: Scenario, name: str) -> dict[str, dict[str, float | 
         own, other = pay[i], pay[1 - i]
         R, S, T, P = (float(x) for x in own)
         k_i = scenario.effective_relative_gains[i]  # the realist channel (section 15.2)
-        if np.array_equal(own, other):
+        if _is_responder(scenario, name, i):  # r_N - g s_X: it has seen the move (section 15.1)
+            c2, c1, c0 = responder_coefficients(k_i, own, other)
+            threshold = polynomial_threshold(c2, c1, c0 - act.greed * arr.scope)
+        elif np.array_equal(own, other):
             b = (P - S) + k_i * (T - S)
             threshold = greedy_threshold_symmetric(R - T, b, act.greed, arr.scope)
         else:
@@ -178,7 +244,19 @@ def type_analysis(scenario: Scenario, name: str) -> dict[str, dict[str, float | 
 
 
 def arrangement_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
-    """Analysis of one arrangement at the actors' initial trust (docs/model.md sections 7 and 12)."""
+    """Analysis of one arrangement at the actors' initial trust (docs/model.md sections 7 and 12).
+
+    A unilateral arrangement (docs/model.md section 15.1) is a sequential
+    move: its ``class``, ``delta_star``, ``self_enforcing`` and
+    ``equilibria`` are ``None`` (they are defined for simultaneous 2x2
+    games) with ``note`` = :data:`SEQUENTIAL_NOTE`; it reports its ``mover``,
+    ``tau_star`` (the mover's ``tau*^U``; the responder's entry is the trust
+    from which it reciprocates), ``responder_kappa_hat`` (``None`` when
+    relative gains cannot make it hedge) and
+    ``responder_reciprocates_at_start`` (``r_N >= -1e-9`` at its initial trust).
+    """
+    if scenario.arrangements[name].unilateral:
+        return _unilateral_analysis(scenario, name)
     a, b = scenario.actors
     game = StageGame.of(scenario.arrangements[name], scenario.common_threat)
     rel = game.relative(scenario.effective_relative_gains, (a.initial_trust, b.initial_trust))
@@ -194,6 +272,32 @@ def arrangement_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
         },
         "equilibria": [[sa.tolist(), sb.tolist()] for sa, sb in rel.equilibria()],
         "accepted_at_start": accepted_at_start(scenario, name),
+        **type_analysis(scenario, name),
+    }
+
+
+def _unilateral_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
+    """:func:`arrangement_analysis` of a unilateral arrangement (docs/model.md sections 15.1, 15.4)."""
+    names = scenario.actor_names
+    m = scenario.mover_index(name)
+    n = 1 - m
+    pay = _payoffs(scenario, name, scenario.common_threat)
+    kappa_hat = responder_kappa_hat(pay[n], pay[m])
+    if kappa_hat is not None:
+        kappa_hat = float(kappa_hat) if math.isfinite(kappa_hat) else None
+    r0 = _margin(scenario, name, pay, n, scenario.actors[n].initial_trust)
+    nothing = dict.fromkeys(names)
+    return {
+        "mover": names[m],
+        "note": SEQUENTIAL_NOTE,
+        "class": nothing,
+        "tau_star": _tau_stars(scenario, name),
+        "delta_star": dict(nothing),
+        "self_enforcing": dict(nothing),
+        "equilibria": None,
+        "accepted_at_start": accepted_at_start(scenario, name),
+        "responder_kappa_hat": kappa_hat,
+        "responder_reciprocates_at_start": bool(r0 >= -TOL),
         **type_analysis(scenario, name),
     }
 
@@ -221,6 +325,10 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
     notes: dict[str, str] = {}
     d = float(dilution(scenario.threat_dilution, scenario.common_threat))
     for i, act in enumerate(scenario.actors):
+        if _is_responder(scenario, FORMAL, i):  # r_N is affine in k too (section 15.1)
+            c = responder_margin_in_k(act.initial_trust, pay_f[i], pay_f[1 - i], d)
+            ks[act.name], notes[act.name] = critical_k(*c)
+            continue
         ks[act.name], notes[act.name] = k_star(act.initial_trust, pay_f[i], pay_f[1 - i], d)
     caps: dict[str, float | None] | dict[str, None]
     if scenario.ladder is None:

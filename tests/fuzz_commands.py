@@ -548,8 +548,12 @@ def scenario_and_arrangement(draw: st.DrawFn, command: str, clean: bool) -> list
         good = _KRICKOVIC_ARRANGEMENTS
     else:
         good = ["formal"]  # every scenario has the formal treaty
+    # a unilateral treaty (docs/model.md section 15.1) has no simultaneous stage game to play
+    sequential = token in preset_names() and Scenario.load(token).formal.unilateral
     choice = draw(st.integers(1 if clean else 0, 7))
-    if choice == 0:
+    if sequential and choice > 0:
+        arr = Part(("--arrangement", "formal"), False)
+    elif choice == 0:
         arr = Part(("--arrangement", draw(st.sampled_from(["fromal", "", "nope", "🙂"]))), False)
     else:
         arr = Part(("--arrangement", draw(st.sampled_from(good))), True)

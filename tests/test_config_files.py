@@ -347,8 +347,14 @@ def test_schema_places_keys_in_the_scenario() -> None:
     assert target("protocols.piecemeal.setback") == ("setback",)
     assert target("scenario.name") is None and target("no.such") is None
     # what a table may hold, as the validator reads it: the formal treaty has no effects
-    assert table_keys("arrangements.*", "formal") == ["scope", "trust_weight", "payoffs"]
-    assert table_keys("arrangements.*", "rung") == ["scope", "trust_weight", "payoffs", "effects"]
+    assert table_keys("arrangements.*", "formal") == ["scope", "trust_weight", "mover", "payoffs"]
+    assert table_keys("arrangements.*", "rung") == [
+        "scope",
+        "trust_weight",
+        "mover",
+        "payoffs",
+        "effects",
+    ]
     assert table_keys("arrangements.*.effects") == ["transparency_gain", "cap_factor"]
     sc = Scenario.load("krickovic2016")
     for key in ("scenario.horizon", "trust.recovery_rate", "actors.Russia.decision_precision"):

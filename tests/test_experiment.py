@@ -120,7 +120,7 @@ BAD_EXPERIMENTS = [
     ),
     (
         '[experiment]\nscenario = "krickovic2061"\n',
-        "experiment.scenario = 'krickovic2061': neither a preset (exporting_security2010, krickovic2016, kydd_reassurance) nor a path to a .toml file relative to the experiment file (did you mean 'krickovic2016'?)",
+        "experiment.scenario = 'krickovic2061': neither a preset (exporting_security2010, exporting_security2010_guarantee, krickovic2016, kydd_reassurance) nor a path to a .toml file relative to the experiment file (did you mean 'krickovic2016'?)",
     ),
     (
         '[experiment]\nscenario = "nope/missing.toml"\n',

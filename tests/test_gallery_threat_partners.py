@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 X = "actors.Russia.initial_trust"
 RHO = "scenario.threat_dilution"
-S = "arrangements.formal.payoffs.S"
+PANEL = "scenario"
+TREATY, GUARANTEE = "exporting_security2010", "exporting_security2010_guarantee"
 
 
 def _flat(text: str) -> str:
@@ -32,7 +33,7 @@ def _flat(text: str) -> str:
 def threat() -> pd.DataFrame:
     data, meta, draw = read_figure_csv(ROOT / "figures" / "threat_channels.csv")
     assert draw == "binding_sim.plot.threat:threat_channels_figure"
-    assert meta["quick"] is False and meta["scenario"] == "exporting_security2010"
+    assert meta["quick"] is False and meta["scenario"] == TREATY
     return data
 
 
@@ -44,10 +45,23 @@ def partners() -> tuple[pd.DataFrame, dict]:
     return data, meta
 
 
-def _theta(data: pd.DataFrame, s: float, rho: float, tau: float) -> float:
-    row = data[np.isclose(data[S], s) & np.isclose(data[RHO], rho) & np.isclose(data[X], tau)]
-    assert len(row) == 1, (s, rho, tau)
+def _theta(data: pd.DataFrame, panel: str, rho: float, tau: float) -> float:
+    row = data[(data[PANEL] == panel) & np.isclose(data[RHO], rho) & np.isclose(data[X], tau)]
+    assert len(row) == 1, (panel, rho, tau)
     return float(row["theta_star"].iloc[0])
+
+
+def _responder_theta(tau: float, rho: float) -> float:
+    """docs/model.md 15.2 for the guarantee's responder: A0 = R_N - T_N = 1, a1 = s = 1,
+    K = k (1 - tau) L = 4 (1 - tau) (Russia's k = 1, L = (T_N - S_M) - (R_N - R_M) = 4):
+    the positive root of Q = rho theta^2 + (1 + rho) theta + (1 - K); NATO accepts at 0."""
+    K = 4.0 * (1.0 - tau)
+    if K <= 1.0:
+        return 0.0
+    if rho == 0.0:
+        return K - 1.0
+    b, c = 1.0 + rho, 1.0 - K
+    return (-b + np.sqrt(b * b - 4.0 * rho * c)) / (2.0 * rho)
 
 
 def test_threat_channels_sentence(threat: pd.DataFrame) -> None:
@@ -56,12 +70,12 @@ def test_threat_channels_sentence(threat: pd.DataFrame) -> None:
         "at Russia's initial trust 0.1, `theta*` is 50 with the liberal channel alone "
         "and 16.1 with `rho = 1` (2 and 0.56 at the preset's 0.5; none is needed from 0.6)"
     ) in text
-    assert round(_theta(threat, -2.0, 0.0, 0.1), 6) == 50.0
-    assert round(_theta(threat, -2.0, 1.0, 0.1), 1) == 16.1
-    assert round(_theta(threat, -2.0, 0.0, 0.5), 6) == 2.0
-    assert round(_theta(threat, -2.0, 1.0, 0.5), 2) == 0.56
+    assert round(_theta(threat, TREATY, 0.0, 0.1), 6) == 50.0
+    assert round(_theta(threat, TREATY, 1.0, 0.1), 1) == 16.1
+    assert round(_theta(threat, TREATY, 0.0, 0.5), 6) == 2.0
+    assert round(_theta(threat, TREATY, 1.0, 0.5), 2) == 0.56
     # "none is needed from 0.6": theta* = 0 exactly from tau_0 = 0.6 on, and only there
-    left = threat[np.isclose(threat[S], -2.0)]
+    left = threat[threat[PANEL] == TREATY]
     zero = left[left["theta_star"] == 0.0]
     assert zero.groupby(RHO)[X].min().round(9).eq(0.6).all()
     assert (left[left[X] >= 0.6 - 1e-12]["theta_star"] == 0.0).all()
@@ -72,15 +86,37 @@ def test_threat_channels_sentence(threat: pd.DataFrame) -> None:
         rea = low[low[RHO] == rho].set_index(X)["theta_star"]
         assert (rea < lib).all()
     assert (
-        "With the treaty's `S < P` (left) no threat of either kind moves a fully distrustful "
-        "Russia; with `S > P` (right) the realist channel alone does, at `theta* = 2 / rho` "
-        "(4, 2 and 1 for `rho` = 0.5, 1 and 2"
+        "No threat of either kind moves a fully distrustful Russia to the bilateral treaty (left)."
     ) in text
-    assert all(np.isnan(_theta(threat, -2.0, rho, 0.0)) for rho in (0.0, 0.5, 1.0, 2.0))
-    assert np.isnan(_theta(threat, 0.5, 0.0, 0.0))
-    for rho, want in ((0.5, 4.0), (1.0, 2.0), (2.0, 1.0)):
-        assert _theta(threat, 0.5, rho, 0.0) == pytest.approx(want, rel=1e-8)
-    assert sorted(threat[S].unique()) == [-2.0, 0.5]  # left: S = -2 < P = 0; right: S = 0.5
+    assert all(np.isnan(_theta(threat, TREATY, rho, 0.0)) for rho in (0.0, 0.5, 1.0, 2.0))
+    # the unilateral guarantee (right): every value against the closed form of 15.2
+    assert (
+        "NATO's unilateral guarantee (right, `exporting_security2010_guarantee`: Russia responds "
+        "having seen the extension, so it earns the liberal term in full) needs less where trust "
+        "is low: 1 with the liberal channel alone and 0.41 with `rho = 1` at Russia's 0.5, and "
+        "even at trust 0 only 3 and 1. It needs less than the treaty below Russia's trust 0.52 "
+        "and more from 0.56 to 0.75 at every `rho`, where Russia would still hedge; none is "
+        "needed from 0.75 (analysis only)."
+    ) in text
+    right = threat[threat[PANEL] == GUARANTEE]
+    for tau, rho, got in right[[X, RHO, "theta_star"]].itertuples(index=False):
+        assert got == pytest.approx(_responder_theta(tau, rho), rel=1e-7, abs=1e-12)
+    assert round(_theta(threat, GUARANTEE, 0.0, 0.5), 6) == 1.0
+    assert round(_theta(threat, GUARANTEE, 1.0, 0.5), 2) == 0.41
+    assert round(_theta(threat, GUARANTEE, 0.0, 0.0), 6) == 3.0
+    assert round(_theta(threat, GUARANTEE, 1.0, 0.0), 6) == 1.0
+    zero = right[right["theta_star"] == 0.0]
+    assert zero.groupby(RHO)[X].min().round(9).eq(0.75).all()
+    assert (right[right[X] >= 0.75 - 1e-12]["theta_star"] == 0.0).all()
+    # less than the treaty below 0.52 (where the treaty has no theta*, any finite one is less),
+    # more from 0.56 up to 0.75, at every rho
+    both = left.merge(right, on=[RHO, X], suffixes=("_treaty", "_guarantee"))
+    g, t = both["theta_star_guarantee"], both["theta_star_treaty"]
+    below = both[X] < 0.52
+    assert ((g[below] < t[below]) | t[below].isna()).all()
+    middle = (both[X] >= 0.56 - 1e-12) & (both[X] < 0.75 - 1e-12)
+    assert (g[middle] > t[middle]).all()
+    assert list(pd.unique(threat[PANEL])) == [TREATY, GUARANTEE]
 
 
 def test_partners_sentence(partners: tuple[pd.DataFrame, dict]) -> None:
@@ -113,4 +149,4 @@ def test_partners_sentence(partners: tuple[pd.DataFrame, dict]) -> None:
 def test_figures_md_lists_both(threat: pd.DataFrame) -> None:
     md = (ROOT / "docs" / "figures.md").read_text(encoding="utf-8")
     assert "| `threat_channels` |" in md and "| `partners` |" in md
-    assert "grid 2 x 4 x 201" in md and len(threat) == 2 * 4 * 201
+    assert "grid 2 scenarios x 4 x 201" in md and len(threat) == 2 * 4 * 201

@@ -24,7 +24,9 @@ def _f(x: float | None, digits: int = 3) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
-def _eq(eq: list[list[list[float]]]) -> str:
+def _eq(eq: list[list[list[float]]] | None) -> str:
+    if eq is None:  # a unilateral arrangement (docs/model.md section 15.1)
+        return "none (sequential move)"
     parts = []
     for sa, sb in eq:
         parts.append(f"({sa[0]:.3g}, {sb[0]:.3g})")
@@ -39,15 +41,28 @@ def format_table(result: dict[str, Any], scenario_line: str) -> str:
     lines += [head, "-" * len(head)]
     for name, a in result["arrangements"].items():
         for i, actor in enumerate(actors):
+            enforced = a["self_enforcing"][actor]
             lines.append(
-                f"{name if i == 0 else '':<18} {actor:<10} {a['class'][actor]:<18} "
+                f"{name if i == 0 else '':<18} {actor:<10} {a['class'][actor] or a['note']:<18} "
                 f"{_f(a['tau_star'][actor]):>6} {_f(a['delta_star'][actor]):>7} "
-                f"{'yes' if a['self_enforcing'][actor] else 'no':>9} "
+                f"{'-' if enforced is None else 'yes' if enforced else 'no':>9} "
                 f"{('yes' if a['accepted_at_start'] else 'no') if i == 0 else '':>18}"
             )
     lines += ["", "Nash equilibria at initial trust, as (P[A complies], P[B complies]):"]
     for name, a in result["arrangements"].items():
         lines.append(f"  {name:<18} {_eq(a['equilibria'])}")
+    unilateral = {name: a for name, a in result["arrangements"].items() if "mover" in a}
+    if unilateral:
+        lines += [
+            "",
+            "Unilateral arrangements (the mover extends, the responder sees it; section 15.1):",
+        ]
+        for name, a in unilateral.items():
+            reciprocates = "yes" if a["responder_reciprocates_at_start"] else "no"
+            lines.append(
+                f"  {name:<18} mover {a['mover']}, responder kappa_hat "
+                f"{_f(a['responder_kappa_hat'])}, reciprocates at start {reciprocates}"
+            )
     c = result["catch22"]
     lines += ["", "Catch-22 (formal treaty at initial trust):"]
     for actor in actors:

@@ -23,7 +23,8 @@ Everything else about the scenario was validated with the base and cannot
 change. Keys whose value takes part in other rules (the ladder, whose names
 must be defined rungs; the formal treaty's scope, which must be 1; with
 ``[partners]``, one actor's formal payoff, which must stay equal to the
-other's, docs/model.md section 15.3), keys the
+other's, docs/model.md section 15.3; a mover, and any arrangement key of a
+scenario with a unilateral arrangement, section 15.1), keys the
 schema does not place, and a payoff key of the other shape than the raw
 table (per-actor against shared) go through ``with_values`` instead. The
 result equals ``base.with_values(point)``, ``raw`` included, and the first
@@ -46,7 +47,9 @@ __all__ = ["CellBuilder", "build_cell"]
 
 _TABLE_PATTERNS = frozenset(t.pattern for t in TABLES)
 # value rules involving other keys that only the full validator checks
-_FULL_CHECK_PATTERNS = frozenset({"protocols.piecemeal.ladder", "ladder_design.scale_bounds"})
+_FULL_CHECK_PATTERNS = frozenset(
+    {"protocols.piecemeal.ladder", "ladder_design.scale_bounds", "arrangements.*.mover"}
+)
 _FULL_CHECK_KEYS = frozenset({"arrangements.formal.scope"})
 _WEIGHT_PATTERNS = frozenset({"trust.building_rate", "arrangements.*.trust_weight"})
 # with [partners], the formal treaty's payoffs must stay the same for both actors
@@ -76,6 +79,9 @@ class CellBuilder:
         self.base = base
         self._index = {name: i for i, name in enumerate(base.actor_names)}
         self._plans: dict[str, tuple[_Step, ...] | None] = {}
+        # with a unilateral arrangement (docs/model.md section 15.1) its absent cells follow P
+        # and caps must stay off a unilateral treaty: arrangement keys are validated in full
+        self._unilateral = any(a.unilateral for a in base.arrangements.values())
 
     # ------------------------------------------------------------------ plans
     def _plan(self, key: str) -> tuple[_Step, ...] | None:
@@ -91,6 +97,7 @@ class CellBuilder:
             and spec.key not in _FULL_CHECK_PATTERNS
             and key not in _FULL_CHECK_KEYS
             and not (self.base.partners and spec.key in _PER_ACTOR_PAYOFFS and parts[1] == FORMAL)
+            and not (parts[0] == "arrangements" and self._unilateral)
         ):
             if parts[:2] == ["actors", "*"]:
                 concrete = [".".join(["actors", n, *parts[2:]]) for n in self.base.actor_names]

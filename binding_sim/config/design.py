@@ -193,6 +193,16 @@ def resolve_key(
             raise KeyProblem(
                 f"{parts[1]} has per-actor payoffs; use arrangements.{parts[1]}.payoffs.ACTOR.{parts[3]}"
             )
+        if (
+            len(parts) == 5
+            and arr.unilateral
+            and parts[4] == ("T" if parts[3] == arr.mover else "S")
+        ):
+            role = "mover" if parts[3] == arr.mover else "responder"
+            raise KeyProblem(
+                f"{parts[1]} is unilateral: its {role} {parts[3]} has no {parts[4]} "
+                "(docs/model.md section 15.1)"
+            )
         if len(parts) == 5 and arr.symmetric:
             raise KeyProblem(
                 f"{parts[1]} has the same payoffs for both actors; use arrangements.{parts[1]}.payoffs.{parts[4]}"

@@ -379,20 +379,20 @@ def _value(source: str, table: Mapping[str, Any], name: str) -> Any:
     return value
 
 
-def load_scenario_ref(ref: str, base_dir: Path, source: str) -> Scenario:
-    """Load ``experiment.scenario``: a preset name, or a path relative to the experiment file."""
+def load_scenario_ref(
+    ref: str, base_dir: Path, source: str, key: str = "experiment.scenario"
+) -> Scenario:
+    """Load ``experiment.scenario`` (or the scenario ``key``): a preset name, or a path relative to the file."""
     candidate = Path(ref) if Path(ref).is_absolute() else base_dir / ref
     looks_like_path = ref.endswith(".toml") or "/" in ref or "\\" in ref or candidate.exists()
     if looks_like_path:
         if not candidate.is_file():
-            raise ConfigError(
-                source, "experiment.scenario", ref, f"scenario file not found: {candidate}"
-            )
+            raise ConfigError(source, key, ref, f"scenario file not found: {candidate}")
         return Scenario.load(candidate)
     if ref not in preset_names():
         raise ConfigError(
             source,
-            "experiment.scenario",
+            key,
             ref,
             "neither a preset ("
             + ", ".join(preset_names())

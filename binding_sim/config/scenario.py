@@ -267,6 +267,11 @@ class Scenario:
             float(effective_sensitivity(b.relative_gains, rho, theta)),
         )
 
+    def mover_index(self, name: str) -> int:
+        """The index of arrangement ``name``'s mover (docs/model.md section 15.1); -1 if bilateral."""
+        mover = self.arrangements[name].mover
+        return self.actor_names.index(mover) if mover else -1
+
     def cap_factor_of_ladder(self) -> float:
         """Product of the cap factors of every rung on the ladder (1 without a ladder)."""
         c = 1.0
@@ -308,7 +313,17 @@ class Scenario:
         }
         for name, arr in self.arrangements.items():
             entry: dict[str, Any] = {"scope": arr.scope, "trust_weight": arr.trust_weight}
-            if arr.symmetric:
+            if arr.unilateral:  # the cells that do not exist are left out (section 15.1)
+                entry["mover"] = arr.mover
+                entry["payoffs"] = {
+                    act.name: {
+                        c: v
+                        for c, v in zip("RSTP", p.as_tuple(), strict=True)
+                        if c != ("T" if act.name == arr.mover else "S")
+                    }
+                    for act, p in zip((a, b), arr.payoffs, strict=True)
+                }
+            elif arr.symmetric:
                 entry["payoffs"] = dict(zip("RSTP", arr.payoffs[0].as_tuple(), strict=True))
             else:
                 entry["payoffs"] = {
@@ -626,7 +641,10 @@ class _Validator:
         forward = forward_problem(scenario)
         if forward is not None:
             key, value, allowed = forward
-            raise self.fail(key, value, allowed)
+            where = self.src(key)
+            if key.endswith(".mover") and where == self.source:  # blame an override of the rule
+                where = self.src("decisions.rule")
+            raise ConfigError(where, key, value, allowed)
         return scenario
 
     def actors(self) -> tuple[Actor, Actor]:
@@ -695,7 +713,35 @@ class _Validator:
                 )
             pay = self.table(f"{pre}.payoffs", body["payoffs"])
             per_actor = [k for k in pay if k in actor_names]
-            if per_actor:
+            mover = self.value(f"{pre}.mover", "arrangements.*.mover", body, "mover")
+            if mover and mover not in actor_names:
+                raise self.fail(
+                    f"{pre}.mover",
+                    mover,
+                    "unknown actor; the mover is one of "
+                    + ", ".join(actor_names)
+                    + ' ("" for a bilateral arrangement)'
+                    + did_you_mean(mover, actor_names),
+                )
+            if mover and set(pay) != set(actor_names):
+                raise self.fail(
+                    f"{pre}.payoffs",
+                    sorted(pay),
+                    f"a unilateral arrangement (mover = {mover!r}) gives one table per actor ("
+                    + ", ".join(actor_names)
+                    + "): R, S, P for the mover and R, T, P for the responder "
+                    "(docs/model.md section 15.1)",
+                )
+            if mover:
+                pays = tuple(
+                    self.unilateral_payoffs(
+                        f"{pre}.payoffs.{a}",
+                        self.table(f"{pre}.payoffs.{a}", pay[a]),
+                        "T" if a == mover else "S",
+                    )
+                    for a in actor_names
+                )
+            elif per_actor:
                 if set(pay) != set(actor_names):
                     extra = sorted(set(pay) - set(actor_names))
                     key = f"{pre}.payoffs.{extra[0]}" if extra else f"{pre}.payoffs"
@@ -743,8 +789,39 @@ class _Validator:
                 payoffs=(pays[0], pays[1]),
                 transparency_gain=effects["transparency_gain"],
                 cap_factor=effects["cap_factor"],
+                mover=mover,
             )
         return out
+
+    def unilateral_payoffs(self, prefix: str, tbl: Mapping[str, Any], absent: str) -> Payoffs:
+        """One actor's payoffs in a unilateral arrangement: the cell ``absent`` does not exist.
+
+        ``absent`` is ``"T"`` for the mover and ``"S"`` for the responder
+        (docs/model.md section 15.1); it takes the actor's ``P``, the value of
+        the bilateral game the mover decides on.
+        """
+        role = "mover" if absent == "T" else "responder"
+        if absent in tbl:
+            raise self.fail(
+                f"{prefix}.{absent}",
+                tbl[absent],
+                f"the {role}'s {absent} does not exist in a unilateral arrangement ("
+                + (
+                    "withholding cannot exploit a compliance"
+                    if absent == "T"
+                    else "the responder sees the move and is never caught out"
+                )
+                + "; docs/model.md section 15.1): remove it",
+            )
+        cells = [p for p in "RSTP" if p != absent]
+        self.unknown(prefix, tbl, cells)
+        pattern = "arrangements.*.payoffs.*"
+        vals = {p: float(self.value(f"{prefix}.{p}", f"{pattern}.{p}", tbl, p)) for p in cells}
+        for p in cells:
+            if not math.isfinite(vals[p]):
+                raise self.fail(f"{prefix}.{p}", vals[p], "payoffs must be finite numbers")
+        vals[absent] = vals["P"]
+        return Payoffs(**vals)
 
     def protocols(
         self, arrangements: Mapping[str, Arrangement]
@@ -795,6 +872,22 @@ class _Validator:
             raise self.fail(
                 "protocols.piecemeal.ladder", dup, "each arrangement may appear once on the ladder"
             )
+        formal = arrangements[FORMAL]
+        for name in ladder:
+            if formal.unilateral and arrangements[name].cap_factor != 1.0:
+                ckey = f"arrangements.{name}.effects.cap_factor"
+                where = self.src(ckey)
+                if (
+                    where == self.source
+                ):  # the cap is from the file: blame an override of the mover
+                    where = self.src(f"arrangements.{FORMAL}.mover")
+                raise ConfigError(
+                    where,
+                    ckey,
+                    arrangements[name].cap_factor,
+                    f"must be 1 on the ladder: caps cannot apply to a unilateral formal treaty "
+                    f"(arrangements.{FORMAL}.mover = {formal.mover!r}; docs/model.md section 15.1)",
+                )
         return tuple(ladder), setback, offer, binding
 
     def partners(
@@ -821,6 +914,18 @@ class _Validator:
             if name in seen:
                 raise self.fail(key, name, "each partner may be named once")
             seen.add(name)
+        if names and arrangements[FORMAL].unilateral:
+            mkey = f"arrangements.{FORMAL}.mover"
+            where = self.src(mkey)
+            if where == self.source:
+                where = self.src(key)
+            raise ConfigError(
+                where,
+                mkey,
+                arrangements[FORMAL].mover,
+                'must be "" with [partners] names: the N-actor analysis of docs/model.md '
+                "section 15.3 needs a bilateral treaty with the same payoffs for both actors",
+            )
         if names and not arrangements[FORMAL].symmetric:
             pkey = f"arrangements.{FORMAL}.payoffs"
             where = self.src(pkey)
@@ -844,7 +949,9 @@ def forward_problem(scenario: Scenario) -> tuple[str, Any, str] | None:
 
     With ``decisions.rule = "forward"`` the solver needs ``delta < 1`` (a
     finite discounted value) and ``beta > 0`` for every actor (a decision
-    that depends on payoffs). Returns ``(key, value, what is allowed)``.
+    that depends on payoffs), and no unilateral arrangement (docs/model.md
+    section 15.1: the solver has no sequential moves). The validator and the
+    sweep-cell builder call it. Returns ``(key, value, what is allowed)``.
     """
     if scenario.decisions.rule != "forward":
         return None
@@ -861,6 +968,14 @@ def forward_problem(scenario: Scenario) -> tuple[str, Any, str] | None:
                 f"actors.{act.name}.decision_precision",
                 act.decision_precision,
                 'must be > 0 with decisions.rule = "forward" (at 0 a decision ignores payoffs)',
+            )
+    for name, arr in scenario.arrangements.items():
+        if arr.unilateral:
+            return (
+                f"arrangements.{name}.mover",
+                arr.mover,
+                'must be "" (bilateral) with decisions.rule = "forward": the forward solver '
+                "(docs/model.md section 13) has no unilateral moves (section 15.1)",
             )
     return None
 

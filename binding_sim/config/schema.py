@@ -359,6 +359,14 @@ _KEYS: list[KeySpec] = [
         lo=0.0,
         lo_open=True,
     ),
+    KeySpec(
+        "arrangements.*.mover",
+        "str",
+        "",
+        "the actor that moves first in a unilateral arrangement: it extends or withholds, the "
+        "other sees the move and reciprocates or hedges; its payoffs are given per actor without "
+        "the mover's T and the responder's S (\"\": bilateral; docs/model.md section 15.1)",
+    ),
     *[
         KeySpec(
             f"{table}.{p}",
@@ -978,6 +986,13 @@ _ANALYSIS_SPECS = [
         "actors",
         lo=2,
         hi=1000,
+    ),
+    KeySpec(
+        "experiment.compare",
+        "str_list",
+        [],
+        "further scenarios drawn over the same grid, one panel each (presets or paths relative "
+        "to the file; threat_channels)",
     ),
     KeySpec("ranking.arrangement", "str", None, "arrangement of the ranking panels"),
     KeySpec(

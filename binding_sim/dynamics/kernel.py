@@ -29,6 +29,16 @@ section 5:
    implemented rungs not on the table), or the state's idle payment;
    relative-gains utility (:func:`binding_sim.model.payoffs.relative_utility`)
    with ``kappa`` at the start-of-round trust; discount ``delta^(t-1)``;
+   On a unilateral offer (docs/model.md section 15.1) the mover decides on
+   its margin (the bilateral game with ``T_M = P_M``, ``S_N = P_N``), the
+   responder after seeing the move: after an extension on ``r_N`` (its
+   margin coefficients, a greedy type on ``r_N - g s_X``), after a
+   withholding it plays D. The responder sees the move without error (no
+   incident, and ``m = 1`` in its Bayesian likelihood); after a withholding
+   the mover observes nothing (its trust only recovers or is predicted, as
+   in an idle round), and the responder's forced D is no actual defection
+   (no mutual defection is counted; the withholding is the setback's and
+   breaking's defection);
 6. state change: mutual compliance moves to the offer's ``on_comply`` state
    or binds (then every remaining round pays ``R_F``, with ``kappa`` at the
    trust after the binding round, added in one step); an actual defection
@@ -273,6 +283,7 @@ def run_rounds(
     record: bool,
     rec: Record,
     typed_flag: tuple[bool, ...],
+    unilateral_flag: tuple[bool, ...],
 ) -> int:
     """Rounds ``t_first .. t_first + n_rounds - 1`` of every replicate not frozen (see the module docstring).
 
@@ -282,10 +293,14 @@ def run_rounds(
     and the steps for types are left out. A tuple's length is part of its
     type, so the numba back end compiles one version for each case and the
     model of sections 1-11 runs as fast as before types existed.
+    ``unilateral_flag`` is ``(True,)`` when any offer of the call is
+    unilateral (docs/model.md section 15.1), else ``()``: the steps of a
+    sequential move are left out the same way.
 
     Returns how many replicates still need rounds after these.
     """
     typed = len(typed_flag) > 0
+    unilateral = len(unilateral_flag) > 0
     C = st.state.shape[0]
     n = st.state.shape[1]
     t_last = t_first + n_rounds - 1
@@ -361,6 +376,8 @@ def run_rounds(
                         tabled = q
                         break
                 play = tabled >= 0
+                # a unilateral offer (docs/model.md section 15.1): its mover, else -1
+                mv = tab.mover[c, s, tabled] if unilateral and play else -1
                 # 2. decisions, by each actor's actual type (the bayesian model needs both
                 # types' probabilities: the other reads them)
                 for i in range(2):
@@ -380,6 +397,17 @@ def run_rounds(
                             dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
                             prob = logit_choice(beta[i], dg, binf[i])
                         comply[i] = u[r, i, j] < prob
+                if unilateral and mv >= 0:
+                    # the responder decides after seeing the move (docs/model.md section
+                    # 15.1): after an extension on r_N (its coef), a greedy type on
+                    # r_N - g s_X (its belief is 1); after a withholding it plays D
+                    rs = 1 - mv
+                    if typed:
+                        dg = greedy_margin(d[rs], 1.0, greed[rs], tab.scope[c, s, tabled])
+                        sig_g[rs] = logit_choice(beta[rs], dg, binf[rs])
+                        if not typ[rs]:
+                            comply[rs] = u[r, rs, j] < sig_g[rs]
+                    comply[rs] = comply[rs] and comply[mv]
                 # how each actor reads the other's moves (docs/model.md section 12.2): the
                 # other's type-specific probabilities at its trust, mixed by empathy e < 1
                 # with those at full trust (constants of the offer, tab.sigma_full; at
@@ -399,23 +427,32 @@ def run_rounds(
                 # 3. observation, with the transparency at the start of the round (m)
                 for i in range(2):
                     incident[i] = play and comply[1 - i] and u[r, 2 + i, j] < eps[i] * (1.0 - m)
+                if unilateral and mv >= 0:  # the responder sees the move without error (15.1)
+                    incident[1 - mv] = False
                 # 4. trust update (simultaneous), then recovery or turnover
                 for i in range(2):
                     start[i] = tau[i]
                 for i in range(2):
                     perceived = comply[1 - i] and not incident[i]
+                    observed = play
+                    m_i = m
+                    if unilateral and mv >= 0:
+                        if i != mv:  # the responder sees the move without error (15.1)
+                            m_i = 1.0
+                        elif not comply[mv]:  # after a withholding the mover observes nothing
+                            observed = False
                     tau[i] = trust_update(
                         model,
                         i,
                         start[i],
                         start[1 - i],
                         perceived,
-                        play,
+                        observed,
                         tab,
                         c,
                         s,
                         tabled,
-                        m,
+                        m_i,
                         read_s[i],
                         read_g[i],
                     )
@@ -446,7 +483,8 @@ def run_rounds(
                         seen[i] += 1
                     if comply[i] and not comply[1 - i]:  # complied, the other defected
                         st.exploited[i, c, j] += 1
-                if play and not comply[0] and not comply[1]:
+                # a responder's forced D after a withholding is not an actual defection (15.1)
+                if play and not comply[0] and not comply[1] and mv < 0:
                     mutual_defection += 1
                 if not play:
                     idle += 1

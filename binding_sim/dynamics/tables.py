@@ -34,6 +34,7 @@ from ..errors import BindingSimError
 from ..model.decisions import logit_choice
 from ..model.margins import margin_coefficients, margin_value
 from ..model.types import greedy_margin
+from ..model.unilateral import responder_coefficients
 from . import trust
 from .protocols import Program, Slot, check_protocol, compile_program
 
@@ -65,7 +66,13 @@ class Tables(NamedTuple):
     each actor's probability of complying at full trust, trustworthy type
     then greedy type (what an actor with empathy below 1 mixes in when it
     reads the other's move, docs/model.md section 12.2; a constant of the
-    offer). States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``,
+    offer), and ``mover (C, S, Q)``: the actor that moves first on a
+    unilateral offer (docs/model.md section 15.1; -1: bilateral), whose
+    responder's ``coef`` are those of ``r_N``
+    (:func:`~binding_sim.model.unilateral.responder_coefficients`: the gate
+    "both accept" is then ``Delta^U_M >= -1e-9`` and ``r_N >= -1e-9``) and
+    whose mover's ``coef`` and ``pay`` are those of the bilateral game with
+    ``T_M = P_M``, ``S_N = P_N``. States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``,
     ``is_bound`` (a bound state of revocable binding, docs/model.md section
     13.1); ``idle_pay (C, S, 2)``.
     """
@@ -93,6 +100,7 @@ class Tables(NamedTuple):
     weight: np.ndarray
     scope: np.ndarray
     sigma_full: np.ndarray
+    mover: np.ndarray
     gated: np.ndarray
     on_comply: np.ndarray
     on_defect: np.ndarray
@@ -150,6 +158,14 @@ class CellTables:
         a = self.arrays
         return bool(np.any((a.model == trust.BAYESIAN) & (a.phi > 0.0)))
 
+    @property
+    def unilateral(self) -> bool:
+        """Whether any offer of any cell is unilateral (docs/model.md section 15.1).
+
+        Otherwise the kernel runs without the steps of a sequential move.
+        """
+        return bool(np.any(self.arrays.mover >= 0))
+
 
 def _slots(program: Program) -> list[Slot]:
     """The program's distinct slots in order of first appearance."""
@@ -160,13 +176,35 @@ def _slots(program: Program) -> list[Slot]:
     return list(seen.values())
 
 
+def _coefficients(k: np.ndarray, slot: Slot) -> np.ndarray:
+    """``(2, 3)``: each actor's margin coefficients on ``slot`` at sensitivities ``k`` (2,).
+
+    Section 3's margin (:func:`~binding_sim.model.margins.margin_coefficients`)
+    for a bilateral slot and for a unilateral slot's mover (its payoffs are
+    the mover's game); the responder's ``r_N``
+    (:func:`~binding_sim.model.unilateral.responder_coefficients`,
+    docs/model.md section 15.1).
+    """
+    rows = []
+    for i in range(2):
+        own, other = slot.payoffs[i], slot.payoffs[1 - i]
+        if slot.mover >= 0 and slot.mover != i:
+            rows.append(np.array(responder_coefficients(float(k[i]), own, other)))
+        else:
+            rows.append(margin_coefficients(k[i], own, other))
+    return np.array(rows)
+
+
 def _sigma_full(coef: np.ndarray, scope: float, sc: Scenario) -> np.ndarray:
     """``(2, 2)``: each actor's compliance probability at full trust, trustworthy then greedy.
 
     docs/model.md sections 3 and 12.1: the margin at ``tau = 1``
     (:func:`~binding_sim.model.margins.margin_value`), the greedy type's
     (:func:`~binding_sim.model.types.greedy_margin`), through the logit
-    choice (:func:`~binding_sim.model.decisions.logit_choice`).
+    choice (:func:`~binding_sim.model.decisions.logit_choice`). A unilateral
+    responder's ``coef`` are those of ``r_N``, and its greedy margin is
+    ``r_N - g s_X`` at any trust (docs/model.md section 15.1): the same
+    greedy margin at belief 1.
     """
     out = np.zeros((2, 2))
     for i, act in enumerate(sc.actors):
@@ -219,6 +257,7 @@ def compile_cells(
     weight = np.ones((C, S, Q))
     scope = np.ones((C, S, Q))
     sigma_full = np.zeros((C, S, Q, 2, 2))
+    mover = np.full((C, S, Q), -1, np.int64)
     gated = np.zeros((C, S, Q), bool)
     on_comply = np.zeros((C, S, Q), np.int64)
     on_defect = np.zeros((C, S, Q), np.int64)
@@ -246,12 +285,7 @@ def compile_cells(
             greed[i, c] = act.greed
             empathy[i, c] = act.empathy
         bound_pay[:, c] = prog.bound_payment
-        margins = {
-            id(s): np.array(
-                [margin_coefficients(k[i, c], s.payoffs[i], s.payoffs[1 - i]) for i in range(2)]
-            )
-            for s in _slots(prog)
-        }
+        margins = {id(s): _coefficients(k[:, c], s) for s in _slots(prog)}
         full = {id(s): _sigma_full(margins[id(s)], s.scope, sc) for s in _slots(prog)}
         for s_idx, state in enumerate(prog.states):
             n_offers[c, s_idx] = len(state.offers)
@@ -266,6 +300,7 @@ def compile_cells(
                 weight[c, s_idx, q] = offer.slot.trust_weight
                 scope[c, s_idx, q] = offer.slot.scope
                 sigma_full[c, s_idx, q] = full[id(offer.slot)]
+                mover[c, s_idx, q] = offer.slot.mover
                 gated[c, s_idx, q] = offer.gated
                 on_comply[c, s_idx, q] = offer.on_comply
                 on_defect[c, s_idx, q] = offer.on_defect
@@ -293,6 +328,7 @@ def compile_cells(
         weight=weight,
         scope=scope,
         sigma_full=sigma_full,
+        mover=mover,
         gated=gated,
         on_comply=on_comply,
         on_defect=on_defect,

@@ -186,13 +186,23 @@ def arrangement_game(
     Raises
     ------
     BindingSimError
-        Unknown arrangement (with a "did you mean" hint) or trust outside [0, 1].
+        Unknown arrangement (with a "did you mean" hint), a unilateral one
+        (a sequential move, docs/model.md section 15.1, has no simultaneous
+        2x2 stage game to play) or trust outside [0, 1].
     """
     names = list(scenario.arrangements)
     if arrangement not in scenario.arrangements:
         raise BindingSimError(
             f"{scenario.name}: arrangement = {arrangement!r}: unknown"
             f"{did_you_mean(arrangement, names)}; allowed: {', '.join(names)}"
+        )
+    mover = scenario.arrangements[arrangement].mover
+    if mover:
+        bilateral = [n for n, a in scenario.arrangements.items() if not a.unilateral]
+        raise BindingSimError(
+            f"{scenario.name}: arrangement = {arrangement!r}: unilateral (mover {mover}), a "
+            "sequential move with no simultaneous 2x2 stage game to play (docs/model.md section "
+            "15.1); allowed: " + (", ".join(bilateral) or "none in this scenario")
         )
     if trust is None:
         tau = (scenario.actors[0].initial_trust, scenario.actors[1].initial_trust)

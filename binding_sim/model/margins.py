@@ -44,6 +44,7 @@ __all__ = [
     "TOL",
     "acceptance_margin",
     "accepts",
+    "critical_k",
     "grim_delta_star",
     "is_finite_or_none",
     "k_star",
@@ -225,7 +226,15 @@ def k_star(
         ``note`` is ``"accepts iff k <= k*"``, ``"never rejects"`` (relative
         gains cannot make it reject) or ``"rejects even at k = 0"``.
     """
-    c0, c1 = margin_in_k(tau0, own, other, dilution)
+    return critical_k(*margin_in_k(tau0, own, other, dilution))
+
+
+def critical_k(c0: float, c1: float) -> tuple[float | None, str]:
+    """``k*`` and its note from a margin ``c0 + c1 k`` affine in ``k`` (docs/model.md section 7.2).
+
+    :func:`k_star` applies it to section 3's margin; the unilateral responder's
+    margin (docs/model.md section 15.1) is affine in ``k`` too.
+    """
     if c1 < 0 <= c0 + TOL and math.isfinite(-c0 / c1):
         return max(0.0, -c0 / c1), "accepts iff k <= k*"
     if c0 + TOL >= 0:

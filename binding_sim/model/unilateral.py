@@ -26,11 +26,15 @@ from __future__ import annotations
 
 import math
 
+from .payoffs import kappa
+
 __all__ = [
     "mover_payoffs",
     "mover_threshold_symmetric",
+    "responder_coefficients",
     "responder_kappa_hat",
     "responder_margin",
+    "responder_margin_in_k",
 ]
 
 Cells = tuple[float, float, float, float]
@@ -86,6 +90,43 @@ def responder_margin(responder: Cells, mover: Cells, kappa: float) -> float:
     R_n, _S_n, T_n, _P_n = responder
     R_m, S_m, _T_m, _P_m = mover
     return (R_n - T_n) + kappa * ((R_n - R_m) - (T_n - S_m))
+
+
+def responder_coefficients(k: float, responder: Cells, mover: Cells) -> tuple[float, float, float]:
+    """``(c2, c1, c0)`` of ``r_N(tau) = c2 tau^2 + c1 tau + c0`` with ``kappa_N = k (1 - tau)``.
+
+    The responder's margin after an extension (docs/model.md section 15.1) in
+    the form of :func:`binding_sim.model.margins.margin_coefficients`, so that
+    :func:`binding_sim.model.margins.margin_value` evaluates it at the
+    responder's trust ``tau`` (which enters only through ``kappa``: the
+    responder has seen the move). It is linear in ``tau``: ``c2 = 0``,
+    ``c0 = r_N`` at ``kappa = k`` (:func:`responder_margin`) and
+    ``c1 = (R_N - T_N) - c0``, its value at ``kappa = 0`` minus ``c0``.
+
+    Examples
+    --------
+    Russia responding to NATO's guarantee at ``k = 1`` (docs/model.md section
+    15.5, check 2): ``r_N = 1 - 4 kappa``, so ``-3 + 4 tau``:
+
+    >>> responder_coefficients(1.0, (4.0, 0.0, 3.0, 0.0), (3.0, -2.0, 0.0, 0.0))
+    (0.0, 4.0, -3.0)
+    """
+    c0 = float(responder_margin(responder, mover, k))
+    return 0.0, float(responder_margin(responder, mover, 0.0)) - c0, c0
+
+
+def responder_margin_in_k(
+    tau0: float, responder: Cells, mover: Cells, dilution: float = 1.0
+) -> tuple[float, float]:
+    """``(c0, c1)`` with ``r_N = c0 + c1 k`` at trust ``tau0`` (docs/model.md sections 7.2, 15.1, 15.2).
+
+    The responder's counterpart of :func:`binding_sim.model.margins.margin_in_k`:
+    ``c0 = R_N - T_N`` and ``c1 = -(1 - tau0) d L``, with ``kappa_N = k d (1 - tau0)``
+    and the realist channel's dilution ``d``; ``K = -c1 k = kappa_0 L`` of section 15.2.
+    """
+    c0 = float(responder_margin(responder, mover, 0.0))
+    c1 = float(responder_margin(responder, mover, kappa(1.0, tau0, dilution))) - c0
+    return c0, c1
 
 
 def responder_kappa_hat(responder: Cells, mover: Cells) -> float | None:

@@ -14,7 +14,10 @@ is largest where trust is lowest. A fully distrustful state
 (pure analysis, no drawing); :func:`theta_star_lines` draws one curve per
 value of the realist channel's ``rho`` on one axes;
 :func:`threat_channels_figure` is the draw function of the
-``threat_channels`` figure (one panel per value of an optional third key).
+``threat_channels`` figure (one panel per value of an optional panel column,
+e.g. the bilateral treaty and the unilateral guarantee of docs/model.md
+section 15.1, whose responder earns the liberal term ``s theta`` in full: it
+has seen the extension).
 """
 
 from __future__ import annotations
@@ -58,6 +61,14 @@ def _label(key: str) -> str:
     return key
 
 
+def _panel_key(value: Any) -> str:
+    """A panel value as text: a number formatted with ``:g``, anything else as itself."""
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def threat_channels_table(scenario: Scenario, grid: Mapping[str, Sequence[float]]) -> pd.DataFrame:
     """``theta*`` (both channels, docs/model.md section 15.2) at every point of a grid.
 
@@ -74,7 +85,8 @@ def threat_channels_table(scenario: Scenario, grid: Mapping[str, Sequence[float]
     DataFrame
         One row per grid point: the grid keys and ``theta_star``, the minimal
         common threat at which both actors accept the formal treaty at their
-        initial trust (NaN where no finite threat works).
+        initial trust (NaN where no finite threat works; for a unilateral
+        treaty: the mover extends and the responder reciprocates, section 15.2).
     """
     keys = list(grid)
     builder = CellBuilder(scenario)
@@ -110,7 +122,7 @@ def theta_star_lines(
 @figure_data(
     Column("{x}"),
     Column("{series}", at_most=12),
-    Column("{panel}", at_most=6),
+    Column("{panel}", kind="text", at_most=6),
     Column("theta_star", missing=True),
     meta=(
         Meta("x", "column", required=True),
@@ -123,24 +135,34 @@ def threat_channels_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figur
     """Draw function of the ``threat_channels`` figure.
 
     ``meta`` holds ``x`` (the trust key), ``series`` (the realist channel's
-    ``scenario.threat_dilution``), optionally ``panel`` (a key with one panel
-    per value), ``y_max`` (top of the theta axis: the liberal curve leaves
-    it as trust falls), and ``point`` (``{"x", "theta", "panel"}``: the
-    preset's trust and threat, marked with ``scenario``'s name) and
-    ``panel_titles`` (panel value formatted with ``:g`` -> title).
+    ``scenario.threat_dilution``), optionally ``panel`` (a column with one
+    panel per value: a scenario key, or ``scenario``, the scenario's name,
+    panels in order of appearance), ``y_max`` (top of the theta axis: the
+    liberal curve leaves it as trust falls), ``points`` (a list of
+    ``{"x", "theta", "panel"}``: each panel's preset trust and threat,
+    marked; or one such ``point``, labelled with ``scenario``'s name) and
+    ``panel_titles`` (panel value, a number formatted with ``:g`` -> title).
     """
     x, series = str(meta["x"]), str(meta["series"])
     panel = meta.get("panel")
-    values = sorted(pd.unique(data[panel])) if panel else [None]
+    if not panel:
+        values: list[Any] = [None]
+    elif pd.api.types.is_numeric_dtype(data[panel]):
+        values = sorted(pd.unique(data[panel]))
+    else:
+        values = list(pd.unique(data[panel]))
     width = "double" if len(values) > 1 else "single"
     fig, axes = style.figure(width, height=2.7, ncols=len(values), squeeze=False)
     axes = axes[0]
     y_max = float(meta.get("y_max", np.nanmax(data["theta_star"])))
-    point = meta.get("point")
+    points = meta.get("points") or ([meta["point"]] if meta.get("point") else [])
     for ax, val in zip(axes, values, strict=True):
         grp = data if val is None else data[data[panel] == val]
         theta_star_lines(grp, x, series, ax=ax)
-        if point is not None and (val is None or float(point.get("panel", val)) == float(val)):
+        for point in points:
+            if val is not None and _panel_key(point.get("panel", val)) != _panel_key(val):
+                continue
+            name = "the preset" if "points" in meta else meta.get("scenario", "preset")
             ax.plot(
                 [point["x"]],
                 [point["theta"]],
@@ -151,11 +173,12 @@ def threat_channels_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figur
                 mew=0.5,
                 ls="none",
                 zorder=5,
-                label=rf"{meta.get('scenario', 'preset')} ($\theta$ = {point['theta']:g})",
+                label=rf"{name} ($\theta$ = {point['theta']:g})",
             )
         if val is not None:
             titles = meta.get("panel_titles") or {}
-            ax.set_title(titles.get(f"{float(val):g}", f"{_label(str(panel))} = {float(val):g}"))
+            key = _panel_key(val)
+            ax.set_title(titles.get(key, f"{_label(str(panel))} = {key}"))
         ax.set_xlim(float(grp[x].min()), float(grp[x].max()))
         ax.set_ylim(0.0, y_max)
         ax.set_xlabel(_label(x))

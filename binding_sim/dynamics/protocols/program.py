@@ -77,12 +77,16 @@ class Slot:
     scope : float
         ``s_X`` (docs/model.md section 2): a greedy type values exploiting a
         complier on it by ``g s_X`` (docs/model.md section 12.1).
+    mover : int
+        The index of the actor that moves first on a unilateral arrangement
+        (docs/model.md section 15.1); -1: bilateral.
     """
 
     name: str
     payoffs: np.ndarray
     trust_weight: float
     scope: float
+    mover: int = -1
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,13 +170,20 @@ def formal_slot(scenario: Scenario, env: Environment) -> Slot:
         absolute_payoffs(F, scenario.common_threat, env.cap_factor),
         F.trust_weight,
         F.scope,
+        scenario.mover_index(FORMAL),
     )
 
 
 def arrangement_slot(scenario: Scenario, name: str) -> Slot:
     """Arrangement ``name`` as played (common threat applied; caps apply to ``F`` only)."""
     arr = scenario.arrangements[name]
-    return Slot(name, absolute_payoffs(arr, scenario.common_threat), arr.trust_weight, arr.scope)
+    return Slot(
+        name,
+        absolute_payoffs(arr, scenario.common_threat),
+        arr.trust_weight,
+        arr.scope,
+        scenario.mover_index(name),
+    )
 
 
 def bound_payment(scenario: Scenario) -> np.ndarray:
