@@ -1,4 +1,4 @@
-r"""Outcome metrics as a registry (docs/model.md sections 8, 12.4 and 13.1).
+r"""Outcome metrics as a registry (docs/model.md sections 8, 12.4, 13.1 and 14.4).
 
 Each :class:`Metric` declares its name, whether it is per actor, what it
 means, and how it is computed from the combined block totals
@@ -12,10 +12,13 @@ views derive from :data:`METRICS`, in registry order:
   metric one column per actor, ``{column}_{actor}`` with the scenario's actor
   names (``mean_final_trust_NATO``, ``payoff_relative_discounted_Russia``); a
   metric with ``parts`` one column per part (``share_bound_lo``,
-  ``share_bound_hi``); a curve (``in_columns=False``) none;
+  ``share_bound_hi``); a metric of the first actor (``first_actor``) has its
+  name in the stem (``final_power_share_NATO_mean``); a curve
+  (``in_columns=False``) none;
 - :meth:`~binding_sim.dynamics.outcomes.Outcome.to_dict`, the JSON object:
   each metric at its ``json_path``, per-actor values keyed by actor name,
-  parts and curves as lists.
+  parts and curves as lists, a first actor's metric under its name with
+  its parts keyed by name.
 
 A metric whose denominator can be 0 (the conditional shares of actor types:
 bound among trustworthy pairs, bound among the rest) is ``None`` then: an
@@ -121,6 +124,44 @@ class Totals:
         return (float(q50), float(q25), float(q75))
 
     @cached_property
+    def n_war(self) -> int:
+        """Replicates at war at the horizon (war is absorbing; docs/model.md section 14.3)."""
+        hist = self.stats.war_hist
+        return 0 if hist is None else int(hist[1:].sum())
+
+    @cached_property
+    def war_quantiles(self) -> tuple[float | None, float | None, float | None]:
+        """Median, q25 and q75 of the round war broke out, over replicates at war."""
+        hist = self.stats.war_hist
+        if hist is None or int(hist[1:].sum()) == 0:
+            return (None, None, None)
+        rounds = np.repeat(np.arange(1, hist.shape[0]), hist[1:])
+        q25, q50, q75 = np.quantile(rounds, [0.25, 0.5, 0.75])
+        return (float(q50), float(q25), float(q75))
+
+    @cached_property
+    def war_rounds(self) -> int:
+        """Rounds at war summed over replicates (a war from round t lasts H - t + 1 rounds)."""
+        hist = self.stats.war_hist
+        if hist is None:
+            return 0
+        t = np.arange(hist.shape[0])
+        return int((hist[1:] * (self.stats.horizon - t[1:] + 1)).sum())
+
+    @cached_property
+    def power_summary(self) -> tuple[float, float, float, float]:
+        """Mean, q25, median and q75 of the first actor's final share of power.
+
+        Every share is ``p_0`` when power cannot move (no values are kept).
+        """
+        values = self.stats.final_power
+        if values is None:
+            p0 = self.stats.initial_share
+            return (p0, p0, p0, p0)
+        q25, q50, q75 = np.quantile(values, [0.25, 0.5, 0.75])
+        return (self.stats.sum_final_power / self.n, float(q25), float(q50), float(q75))
+
+    @cached_property
     def mean_payoffs(self) -> np.ndarray:
         """Mean cumulative payoffs, ``(4, 2)``: ``PAYOFF_KINDS`` x actor."""
         return np.asarray(self.stats.sum_payoffs / self.n)
@@ -150,6 +191,9 @@ class Metric:
         Whether it appears in :meth:`~binding_sim.dynamics.outcomes.Outcome.columns`.
     json_path : tuple of str, optional
         Where it goes in the JSON object (default: ``(name,)``).
+    first_actor : bool
+        A metric of the first actor, named by it: columns
+        ``{column}_{actor}_{part}``, JSON ``{name: {actor: {part: value}}}``.
     """
 
     name: str
@@ -160,6 +204,7 @@ class Metric:
     parts: tuple[str, ...] = ()
     in_columns: bool = True
     json_path: tuple[str, ...] | None = None
+    first_actor: bool = False
 
     @property
     def column_stem(self) -> str:
@@ -175,8 +220,9 @@ class Metric:
             return []
         if self.per_actor:
             return [f"{self.column_stem}_{a}" for a in actor_names]
+        stem = f"{self.column_stem}_{actor_names[0]}" if self.first_actor else self.column_stem
         if self.parts:
-            return [f"{self.column_stem}_{p}" for p in self.parts]
+            return [f"{stem}_{p}" for p in self.parts]
         return [self.column_stem]
 
 
@@ -291,9 +337,15 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "share_spiral",
-            "share of all replicates with both actors trustworthy and unbound at the horizon",
+            "share of all replicates with both actors trustworthy, unbound and not at war at "
+            "the horizon",
             lambda tot: (
-                (tot.stats.n_both_trustworthy - tot.stats.n_bound_both_trustworthy) / tot.n
+                (
+                    tot.stats.n_both_trustworthy
+                    - tot.stats.n_bound_both_trustworthy
+                    - tot.stats.n_war_both_trustworthy
+                )
+                / tot.n
             ),
         ),
         Metric(
@@ -324,6 +376,57 @@ METRICS: dict[str, Metric] = {
             "mean_broken_treaties",
             "mean treaties broken per replicate (revocable binding; absorbing: 0)",
             lambda tot: tot.stats.sum_broken / tot.n,
+        ),
+        Metric(
+            "share_war",
+            "share of replicates at war at the horizon (docs/model.md section 14.3)",
+            lambda tot: tot.n_war / tot.n,
+        ),
+        Metric(
+            "share_war_ci",
+            "Wilson 95% interval of the share at war",
+            lambda tot: wilson_interval(tot.n_war, tot.n),
+            column="share_war",
+            parts=("lo", "hi"),
+        ),
+        Metric(
+            "war_round_median",
+            "median round in which war broke out, over replicates at war (None if none)",
+            lambda tot: tot.war_quantiles[0],
+            json_path=("war_round", "median"),
+        ),
+        Metric(
+            "war_round_q25",
+            "first quartile of the round in which war broke out",
+            lambda tot: tot.war_quantiles[1],
+            json_path=("war_round", "q25"),
+        ),
+        Metric(
+            "war_round_q75",
+            "third quartile of the round in which war broke out",
+            lambda tot: tot.war_quantiles[2],
+            json_path=("war_round", "q75"),
+        ),
+        Metric(
+            "war_initiator_share",
+            "share of replicates in which each actor started a war (they sum to share_war)",
+            lambda tot: (
+                np.zeros(2) if tot.stats.sum_initiated is None else tot.stats.sum_initiated / tot.n
+            ),
+            per_actor=True,
+        ),
+        Metric(
+            "mean_war_rounds",
+            "mean rounds at war per replicate (not counted as idle or mutual defection)",
+            lambda tot: tot.war_rounds / tot.n,
+        ),
+        Metric(
+            "final_power_share",
+            "the first actor's share of power at the end: mean and quartiles over replicates "
+            "(docs/model.md section 14.1)",
+            lambda tot: tot.power_summary,
+            parts=("mean", "q25", "median", "q75"),
+            first_actor=True,
         ),
     )
 }
@@ -359,6 +462,8 @@ def json_of(values: Mapping[str, Any], actor_names: tuple[str, str]) -> dict[str
         v = values[m.name]
         if m.per_actor:
             v = {a: float(v[i]) for i, a in enumerate(actor_names)}
+        elif m.first_actor:
+            v = {actor_names[0]: dict(zip(m.parts, v, strict=True))}
         elif m.parts:
             v = list(v)
         elif isinstance(v, np.ndarray):
