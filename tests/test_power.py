@@ -168,7 +168,7 @@ def _exploited(horizon: int, formal: tuple[float, float, float, float] = F, **po
 
 @pytest.mark.parametrize("backend", ["python", "numba"])
 def test_check_2_law_of_motion_through_the_engine(backend: str) -> None:
-    R, S, T, P = F
+    _R, S, T, _P = F
     for times in (1, 3):
         out = simulate(_exploited(times), "formal", 3, 1, backend=backend)
         # A is exploited every round: pi_A - pi_B = S - T, logit p falls by eta (T - S) a round
@@ -221,7 +221,7 @@ def test_check_5_war_against_peace_through_the_engine(backend: str) -> None:
         ((1.0, -0.2, 0.2, 0.0), False),  # md_transparency's payoffs: loss 0.024979 < D*
         ((1.0, -0.3, 0.3, 0.0), True),  # interceptor_caps' payoffs: loss 0.037430 > D*
     ):
-        R, S, T, P = formal
+        _R, S, T, _P = formal
         loss = 0.5 - sigma(ETA * (S - T))  # A expects to be exploited: it complies, B defects
         assert (loss > d_star) == war
         out = simulate(_exploited(H, formal, breakdown=True), "formal", 4, 2, backend=backend)

@@ -92,7 +92,7 @@ def format_table(result: dict[str, Any], scenario_line: str, power_lines: bool =
             f"  critical war cost C*            {_f(power['critical_war_cost'])}",
             "  shift threshold D*              "
             + ", ".join(f"{a} {_f(power['shift_threshold'][a], 6)}" for a in actors),
-            f"  loss of share when exploited once:",
+            "  loss of share when exploited once:",
         ]
         for name, row in power["exploitation_shift"].items():
             lines.append(f"    {name:<18} " + ", ".join(f"{a} {_f(row[a], 6)}" for a in actors))
