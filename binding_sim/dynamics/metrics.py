@@ -12,13 +12,13 @@ views derive from :data:`METRICS`, in registry order:
   metric one column per actor, ``{column}_{actor}`` with the scenario's actor
   names (``mean_final_trust_NATO``, ``payoff_relative_discounted_Russia``); a
   metric with ``parts`` one column per part (``share_bound_lo``,
-  ``share_bound_hi``); a metric of the first actor (``first_actor``) has its
-  name in the stem (``final_power_share_NATO_mean``); a curve
-  (``in_columns=False``) none;
+  ``share_bound_hi``); a per-actor metric with parts one column per actor
+  and part (``final_power_share_NATO_mean``); a curve (``in_columns=False``)
+  none;
 - :meth:`~binding_sim.dynamics.outcomes.Outcome.to_dict`, the JSON object:
   each metric at its ``json_path``, per-actor values keyed by actor name,
-  parts and curves as lists, a first actor's metric under its name with
-  its parts keyed by name.
+  parts and curves as lists (a per-actor metric with parts: a table of parts
+  per actor name).
 
 A metric whose denominator can be 0 (the conditional shares of actor types:
 bound among trustworthy pairs, bound among the rest) is ``None`` then: an
@@ -149,17 +149,24 @@ class Totals:
         return int((hist[1:] * (self.stats.horizon - t[1:] + 1)).sum())
 
     @cached_property
-    def power_summary(self) -> tuple[float, float, float, float]:
-        """Mean, q25, median and q75 of the first actor's final share of power.
+    def power_summary(self) -> np.ndarray:
+        """``(2, 4)``: mean, q25, median and q75 of each actor's final share of power.
 
-        Every share is ``p_0`` when power cannot move (no values are kept).
+        The first actor's share is ``p``, the second's ``1 - p``; every share is
+        ``p_0`` (``1 - p_0``) when power cannot move (no values are kept).
         """
         values = self.stats.final_power
+        out = np.empty((2, 4))
         if values is None:
             p0 = self.stats.initial_share
-            return (p0, p0, p0, p0)
-        q25, q50, q75 = np.quantile(values, [0.25, 0.5, 0.75])
-        return (self.stats.sum_final_power / self.n, float(q25), float(q50), float(q75))
+            out[0] = p0
+            out[1] = 1.0 - p0
+            return out
+        for i, shares in enumerate((values, 1.0 - values)):
+            q25, q50, q75 = np.quantile(shares, [0.25, 0.5, 0.75])
+            mean = self.stats.sum_final_power / self.n
+            out[i] = (mean if i == 0 else float(shares.sum()) / self.n, q25, q50, q75)
+        return out
 
     @cached_property
     def mean_payoffs(self) -> np.ndarray:
@@ -191,9 +198,10 @@ class Metric:
         Whether it appears in :meth:`~binding_sim.dynamics.outcomes.Outcome.columns`.
     json_path : tuple of str, optional
         Where it goes in the JSON object (default: ``(name,)``).
-    first_actor : bool
-        A metric of the first actor, named by it: columns
-        ``{column}_{actor}_{part}``, JSON ``{name: {actor: {part: value}}}``.
+
+    A metric both ``per_actor`` and with ``parts`` has a value of shape
+    ``(2, len(parts))``: columns ``{column}_{actor}_{part}``, JSON
+    ``{actor: {part: value}}``.
     """
 
     name: str
@@ -204,7 +212,6 @@ class Metric:
     parts: tuple[str, ...] = ()
     in_columns: bool = True
     json_path: tuple[str, ...] | None = None
-    first_actor: bool = False
 
     @property
     def column_stem(self) -> str:
@@ -218,11 +225,12 @@ class Metric:
         """Its flat column names for a scenario with these actors."""
         if not self.in_columns:
             return []
+        if self.per_actor and self.parts:
+            return [f"{self.column_stem}_{a}_{p}" for a in actor_names for p in self.parts]
         if self.per_actor:
             return [f"{self.column_stem}_{a}" for a in actor_names]
-        stem = f"{self.column_stem}_{actor_names[0]}" if self.first_actor else self.column_stem
         if self.parts:
-            return [f"{stem}_{p}" for p in self.parts]
+            return [f"{self.column_stem}_{p}" for p in self.parts]
         return [self.column_stem]
 
 
@@ -422,11 +430,11 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "final_power_share",
-            "the first actor's share of power at the end: mean and quartiles over replicates "
-            "(docs/model.md section 14.1)",
+            "each actor's share of power at the end (the first actor's p, the second's "
+            "1 - p): mean and quartiles over replicates (docs/model.md section 14.1)",
             lambda tot: tot.power_summary,
+            per_actor=True,
             parts=("mean", "q25", "median", "q75"),
-            first_actor=True,
         ),
     )
 }
@@ -446,7 +454,10 @@ def columns_of(values: Mapping[str, Any], actor_names: tuple[str, str]) -> dict[
             continue
         v = values[m.name]
         names = m.column_names(actor_names)
-        if m.per_actor:
+        if m.per_actor and m.parts:
+            flat = np.asarray(v, dtype=float).reshape(-1)
+            out.update({c: float(flat[i]) for i, c in enumerate(names)})
+        elif m.per_actor:
             out.update({c: float(v[i]) for i, c in enumerate(names)})
         elif m.parts:
             out.update({c: v[i] for i, c in enumerate(names)})
@@ -460,10 +471,13 @@ def json_of(values: Mapping[str, Any], actor_names: tuple[str, str]) -> dict[str
     out: dict[str, Any] = {}
     for m in METRICS.values():
         v = values[m.name]
-        if m.per_actor:
+        if m.per_actor and m.parts:
+            v = {
+                a: {p: float(v[i][k]) for k, p in enumerate(m.parts)}
+                for i, a in enumerate(actor_names)
+            }
+        elif m.per_actor:
             v = {a: float(v[i]) for i, a in enumerate(actor_names)}
-        elif m.first_actor:
-            v = {actor_names[0]: dict(zip(m.parts, v, strict=True))}
         elif m.parts:
             v = list(v)
         elif isinstance(v, np.ndarray):

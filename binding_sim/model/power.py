@@ -50,7 +50,15 @@ __all__ = [
 
 
 def logit(p: float) -> float:
-    """``ln(p / (1 - p))`` for ``p`` in (0, 1)."""
+    """``ln(p / (1 - p))`` for ``p`` in (0, 1); ``-inf`` at 0 and ``inf`` at 1.
+
+    In floating point the law of motion can round a share to exactly 0 or 1
+    (after shifts of hundreds of logit units); such a share then stays put.
+    """
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return math.inf
     return math.log(p) - math.log1p(-p)
 
 
