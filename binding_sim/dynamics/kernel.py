@@ -437,6 +437,7 @@ def run_rounds(
                     else:
                         if not typed:
                             prob = logit_choice(beta[i], d[i], binf[i])
+                            sig_w[i] = prob  # the trustworthy type's: the war check reads it
                         elif bayes:
                             dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
                             sig_g[i] = logit_choice(beta[i], dg, binf[i])
@@ -451,8 +452,9 @@ def run_rounds(
                 # (b) power: the war check of section 14.3, on the expected shift under the
                 # trustworthy types' decision probabilities at the current beliefs
                 if brk and play:
-                    for i in range(2):
-                        sig_w[i] = logit_choice(beta[i], d[i], binf[i])
+                    if typed:  # otherwise the decisions computed them
+                        for i in range(2):
+                            sig_w[i] = logit_choice(beta[i], d[i], binf[i])
                     diff = expected_payment_difference(
                         sig_w[0],
                         sig_w[1],
