@@ -109,7 +109,12 @@ def critical_war_cost(k_star: float, p0: float, eta: float, stake: float, delta:
 
 
 def shift_threshold(p_own: float, war_cost: float, stake: float, delta: float) -> float:
-    """``D*_i``: the loss of share this round above which actor ``i`` prefers war now (section 14.3)."""
+    """``D*_i``: the loss of share this round above which actor ``i`` prefers war now (section 14.3).
+
+    ``inf`` at ``delta = 0``: with no future, no shift of power is worth a war.
+    """
+    if delta <= 0.0:
+        return math.inf
     return (1.0 - delta) * ((1.0 - delta) * war_cost + (1.0 - p_own) * stake) / (delta * stake)
 
 
