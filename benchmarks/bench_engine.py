@@ -21,6 +21,10 @@ Measures, in one run on the same machine:
    linear rate, timed alternately with it in the same run (target >= 0.5).
    Also printed: the rate per replicate-round actually played (rounds after
    binding are skipped, and the models bind at different rates);
+3c. the same workload with power that shifts and breakdown (docs/model.md
+   section 14): ``power.conversion_rate = 0.25``, ``power.breakdown = true``,
+   ``actors.*.war_cost = 10``; its rate over the linear rate, timed
+   alternately with it in the same run (target >= 0.7);
 4. optionally (``--all-cores``) the engine's rate with its default number of
    threads (every core), for information;
 5. peak memory of 1,000,000 replicates x 200 rounds, summary only, in a
@@ -28,8 +32,8 @@ Measures, in one run on the same machine:
    allocations made by the run).
 
 Targets: >= 8% of numpy's raw draw rate per core, the bayesian model with
-types at least half the linear model's rate, and <= 1 GiB for the memory
-run.
+types at least half the linear model's rate, power and breakdown at least
+70% of it, and <= 1 GiB for the memory run.
 
 The script runs against this checkout or an older one with the flat layout
 (``binding_sim.engine``, ``binding_sim.scenario``), so that "before" and
@@ -72,6 +76,7 @@ except ImportError:  # an older checkout with the flat layout (for "before" numb
 TARGET_RATIO = 0.08
 TARGET_MEMORY = 1024**3
 TARGET_BAYESIAN = 0.5
+TARGET_POWER = 0.7
 SETTINGS = ["actors.*.decision_precision=5"]
 BAYESIAN = {
     "bayesian": [
@@ -90,6 +95,16 @@ BAYESIAN = {
     ],
 }
 """The workloads with actor types (docs/model.md section 12), timed against ``SETTINGS``."""
+
+
+POWER = {
+    "power_shift_breakdown": [
+        *SETTINGS,
+        "power.conversion_rate=0.25",
+        "power.breakdown=true",
+        "actors.*.war_cost=10",
+    ],
+}
 
 
 def raw_draw_rate(size: int = 10_000_000, repeat: int = 5) -> tuple[float, float]:
@@ -148,7 +163,7 @@ def model_rates(reps: int, repeat: int) -> dict[str, Any] | None:
     try:
         scenarios = {
             name: Scenario.load("krickovic2016", sets)
-            for name, sets in {"linear": SETTINGS, **BAYESIAN}.items()
+            for name, sets in {"linear": SETTINGS, **BAYESIAN, **POWER}.items()
         }
     except Exception:  # an older checkout rejects the keys
         return None
@@ -174,8 +189,9 @@ def model_rates(reps: int, repeat: int) -> dict[str, Any] | None:
             "seconds": best[name],
             "share_bound": out.share_bound,
             "mean_idle": out.mean_idle,
+            "share_war": getattr(out, "share_war", 0.0),
         }
-    for name in BAYESIAN:
+    for name in [*BAYESIAN, *POWER]:
         result[name]["ratio_to_linear"] = result[name]["rate"] / result["linear"]["rate"]
         result[name]["ratio_to_linear_cpu"] = (
             result[name]["rate_per_cpu_second"] / result["linear"]["rate_per_cpu_second"]
@@ -265,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
             "bayesian_half_of_linear": None
             if models is None
             else all(models[n]["ratio_to_linear"] >= TARGET_BAYESIAN for n in BAYESIAN),
+            "power_70pct_of_linear": None
+            if models is None or "power_shift_breakdown" not in models
+            else models["power_shift_breakdown"]["ratio_to_linear"] >= TARGET_POWER,
             "memory_1GiB": None if mem is None else mem["maxrss_bytes"] <= TARGET_MEMORY,
         },
     }
@@ -301,6 +320,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"(CPU {m['ratio_to_linear_cpu']:.2f}; played rounds "
                 f"{m['played_ratio_to_linear']:.2f}; share bound {m['share_bound']:.3f}; "
                 f"target >= {TARGET_BAYESIAN})"
+            )
+        for name in POWER:
+            m = models[name]
+            print(
+                f"  {name:26s} {m['rate'] / 1e6:6.1f} M/s = {m['ratio_to_linear']:.2f} x linear "
+                f"(CPU {m['ratio_to_linear_cpu']:.2f}; played rounds "
+                f"{m['played_ratio_to_linear']:.2f}; share bound {m['share_bound']:.3f}; "
+                f"share at war {m.get('share_war', 0.0):.3f}; target >= {TARGET_POWER})"
             )
     if every is not None:
         print(

@@ -31,6 +31,13 @@ from .model.margins import (
 )
 from .model.partners import n_actor_k_star, n_actor_margin, n_actor_threshold
 from .model.payoffs import absolute_payoffs, kappa
+from .model.power import (
+    critical_war_cost,
+    derived_sensitivity,
+    shift_power,
+    shift_threshold,
+    war_live_factor,
+)
 from .model.quadratic import polynomial_threshold
 from .model.stage_game import StageGame, classify
 from .model.threat import dilution, joint_threshold_threat
@@ -49,6 +56,7 @@ __all__ = [
     "arrangement_analysis",
     "n_actor_analysis",
     "one_round_posteriors",
+    "power_analysis",
     "theta_star",
     "type_analysis",
 ]
@@ -315,7 +323,9 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
     and with the liberal channel alone (docs/model.md section 15.2), and the
     formal ``tau*`` with every ladder cap in force; and ``n_actor``, the
     formal treaty among ``N = 2 .. 2 + len(partners)`` actors
-    (:func:`n_actor_analysis`; ``None`` without ``[partners]``). Every
+    (:func:`n_actor_analysis`; ``None`` without ``[partners]``); and
+    ``power``, the balance of power at the start (docs/model.md section
+    14.4, :func:`power_analysis`). Every
     ``kappa`` carries the realist channel (``k / (1 + rho theta)`` at the
     scenario's ``theta``).
     """
@@ -350,6 +360,81 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
             "tau_star_formal_with_caps": caps,
         },
         "n_actor": n_actor_analysis(scenario) if scenario.partners else None,
+        "power": power_analysis(scenario, ks, notes),
+    }
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def power_analysis(
+    scenario: Scenario,
+    k_stars: dict[str, float | None] | None = None,
+    notes: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The balance of power at the start (docs/model.md sections 14.2 to 14.4).
+
+    - ``k_derived``: the sensitivity derived at ``p_0``
+      (:func:`~binding_sim.model.power.derived_sensitivity`, in units of the
+      key ``relative_gains``), and ``war_live_factor`` ``ell``;
+    - ``critical_war_cost``: ``C*``, the smallest ``min C`` at which the
+      formal treaty is accepted in round 1 with the derived ``k``, from
+      ``k*_F``, the smaller of the actors' ``k*`` of section 7 (0 if relative
+      gains cannot make an actor reject; ``None`` if one rejects even at
+      ``k = 0`` or ``eta = 0``);
+    - ``shift_threshold``: ``D*_i`` at ``p_0`` per actor (``None`` when its
+      ``war_cost`` is infinite);
+    - ``exploitation_shift``: per arrangement and actor, the share the actor
+      loses when exploited once from ``p_0`` (it complies, the other
+      defects: ``pi_A - pi_B = S_A - T_B`` for the first actor).
+
+    ``k_stars`` and ``notes`` are the Catch-22 block's ``k*`` per actor
+    (computed here when not given).
+    """
+    pw = scenario.power
+    names = scenario.actor_names
+    delta, G, eta, p0 = scenario.discount_factor, pw.stake, pw.conversion_rate, pw.initial_share
+    if k_stars is None or notes is None:
+        pay_f = _payoffs(scenario, FORMAL, scenario.common_threat)
+        d = float(dilution(scenario.threat_dilution, scenario.common_threat))
+        k_stars, notes = {}, {}
+        for i, act in enumerate(scenario.actors):
+            k_stars[act.name], notes[act.name] = k_star(
+                act.initial_trust, pay_f[i], pay_f[1 - i], d
+            )
+    min_cost = min(a.war_cost for a in scenario.actors)
+    discounted = delta < 1.0
+    k_derived = derived_sensitivity(p0, eta, G, delta, min_cost) if discounted else None
+    c_star: float | None = None
+    if discounted and eta > 0.0:
+        if any(notes[n] == "rejects even at k = 0" for n in names):
+            c_star = None
+        else:
+            finite = [k for k in k_stars.values() if k is not None]
+            c_star = critical_war_cost(min(finite), p0, eta, G, delta) if finite else 0.0
+    shares = (p0, 1.0 - p0)
+    threshold = {
+        act.name: (
+            _finite(shift_threshold(shares[i], act.war_cost, G, delta)) if discounted else None
+        )
+        for i, act in enumerate(scenario.actors)
+    }
+    shifts: dict[str, dict[str, float]] = {}
+    for name in scenario.arrangements:
+        pay = _payoffs(scenario, name, scenario.common_threat)
+        # A exploited: A gets S, B gets T; B exploited: A gets T, B gets S
+        p_a = shift_power(p0, eta, float(pay[0][1] - pay[1][2]))
+        p_b = shift_power(p0, eta, float(pay[0][2] - pay[1][1]))
+        shifts[name] = {names[0]: p0 - p_a, names[1]: p_b - p0}
+    return {
+        "conversion_rate": eta,
+        "initial_share": p0,
+        "k_derived": k_derived,
+        "war_live_factor": war_live_factor(delta, min_cost, G),
+        "critical_war_cost": c_star,
+        "shift_threshold": threshold,
+        "exploitation_shift": shifts,
     }
 
 

@@ -88,6 +88,8 @@ _ACTOR_KEYS = (
     ("trustworthy_prob", _unit),
     ("greed", st.floats(0.0, 10.0)),
     ("empathy", _unit),
+    # the one-time cost of war (docs/model.md section 14.2)
+    ("war_cost", st.one_of(st.floats(0.0, 100.0), st.just(math.inf))),
 )
 
 
@@ -180,6 +182,12 @@ def valid_scenarios(draw: st.DrawFn, max_rungs: int = 4, max_horizon: int = 60) 
         if draw(_bool):
             pm["setback"] = draw(_setback)
         raw["protocols"] = {"piecemeal": pm}
+    if draw(_bool) and raw["scenario"]["discount_factor"] < 1.0:  # power (section 14.1)
+        raw["power"] = {
+            "conversion_rate": draw(st.floats(0.0, 2.0)),
+            "initial_share": draw(st.floats(0.01, 0.99)),
+            "stake": draw(st.floats(0.1, 10.0)),
+        }
     if draw(_bool):  # the formal offer rule (section 5.2)
         raw.setdefault("protocols", {})["formal"] = {
             "offer": _pick(draw, ("every_round", "when_accepted"))
@@ -294,6 +302,8 @@ def _wrong_type(draw: st.DrawFn, spec: KeySpec | None) -> Any:
         )
     if spec is not None and spec.kind == "int":
         return draw(st.one_of(st.floats(allow_nan=False, allow_infinity=False), _WRONG_VALUES))
+    if spec is not None and spec.kind == "bool":
+        return draw(_WRONG_VALUES.filter(lambda v: not isinstance(v, bool)))
     return draw(
         _WRONG_VALUES.filter(lambda v: not isinstance(v, (int, float)) or isinstance(v, bool))
     )

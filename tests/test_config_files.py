@@ -334,9 +334,12 @@ def test_schema_places_keys_in_the_scenario() -> None:
         "arrangements",
         "protocols",
         "decisions",
+        "power",
         "ladder_design",
         "partners",
     )
+    assert target("power.conversion_rate") == ("power", "conversion_rate")
+    assert target("actors.NATO.war_cost") == ("actors[NATO]", "war_cost")
     assert target("scenario.threat_dilution") == ("threat_dilution",)
     assert target("partners.names") is None  # analysis only: a design cannot vary it
     assert target("trust.building_rate") == ("building_rate",)

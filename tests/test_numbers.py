@@ -80,7 +80,7 @@ def check_outcome(sc: Scenario, protocol: str, backend: str) -> None:
         "share_bound_with_greedy": out.share_both_trustworthy == 1.0,
     }
     for name, value in out.columns().items():
-        if name.startswith("time_to_bind"):
+        if name.startswith(("time_to_bind", "war_round")):
             assert value is None or 1 <= value <= H
         elif name in undefined:
             assert (value is None) == undefined[name], (name, value)

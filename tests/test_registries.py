@@ -187,6 +187,14 @@ def test_columns_and_json_derive_from_the_metrics_registry() -> None:
         "share_ever_bound",
         "share_ever_bound_ci",
         "mean_broken_treaties",
+        "share_war",
+        "share_war_ci",
+        "war_round",
+        "war_round",
+        "war_round",
+        "war_initiator_share",
+        "mean_war_rounds",
+        "final_power_share",
     ]
     d = out.to_dict()
     assert list(d) == list(dict.fromkeys(m.path[0] for m in metrics.METRICS.values()))

@@ -33,8 +33,12 @@ def _eq(eq: list[list[list[float]]] | None) -> str:
     return " ".join(parts) if parts else "none"
 
 
-def format_table(result: dict[str, Any], scenario_line: str) -> str:
-    """Human-readable tables of an :func:`~binding_sim.analysis.analyze` result."""
+def format_table(result: dict[str, Any], scenario_line: str, power_lines: bool = False) -> str:
+    """Human-readable tables of an :func:`~binding_sim.analysis.analyze` result.
+
+    ``power_lines``: also the power block (docs/model.md section 14.4), shown
+    when the scenario has a section-14 feature on.
+    """
     actors = result["actors"]
     lines = [scenario_line, ""]
     head = f"{'arrangement':<18} {'actor':<10} {'class':<18} {'tau*':>6} {'delta*':>7} {'self-enf.':>9} {'accepted at start':>18}"
@@ -92,6 +96,21 @@ def format_table(result: dict[str, Any], scenario_line: str) -> str:
                     f"{_f(a['margin_at_start']):>8} "
                     f"{'yes' if a['accepted_at_start'] else 'no':>18}"
                 )
+    power = result.get("power")
+    if power and power_lines:
+        lines += [
+            "",
+            f"Power (docs/model.md section 14; the first actor's share p_0 = "
+            f"{power['initial_share']:g}, eta = {power['conversion_rate']:g}):",
+            f"  k derived at p_0                {_f(power['k_derived'])}",
+            f"  war live factor ell             {_f(power['war_live_factor'])}",
+            f"  critical war cost C*            {_f(power['critical_war_cost'])}",
+            "  shift threshold D*              "
+            + ", ".join(f"{a} {_f(power['shift_threshold'][a], 6)}" for a in actors),
+            "  loss of share when exploited once:",
+        ]
+        for name, row in power["exploitation_shift"].items():
+            lines.append(f"    {name:<18} " + ", ".join(f"{a} {_f(row[a], 6)}" for a in actors))
     return "\n".join(lines)
 
 
@@ -106,5 +125,5 @@ def run(args: argparse.Namespace) -> int:
             f"(theta = {scenario.common_threat:g}, rho = {scenario.threat_dilution:g}, "
             f"delta = {scenario.discount_factor:g})"
         )
-        print(format_table(result, line))
+        print(format_table(result, line, power_lines=scenario.power.active))
     return 0

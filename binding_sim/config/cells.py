@@ -14,10 +14,14 @@ the start-up of a sweep of 10^5 cells, and again in the batch runner.
    objects on its way (the scenario, one actor or arrangement, one payoffs
    record), everything else is shared with the base; the raw mapping is
    path-copied the same way (no deep copy);
-3. the one rule between keys that a changed value can break,
-   ``building_rate * trust_weight <= 1`` (docs/model.md section 4), is checked
-   again with :func:`~binding_sim.config.scenario.trust_weight_problem`, the
-   function the validator uses.
+3. the rules between keys that a changed value can break,
+   ``building_rate * trust_weight <= 1`` (docs/model.md section 4), the
+   forward-looking rules (section 13.2) and those of power and breakdown
+   (section 14), are checked again with
+   :func:`~binding_sim.config.scenario.trust_weight_problem`,
+   :func:`~binding_sim.config.scenario.forward_problem` and
+   :func:`~binding_sim.config.scenario.power_problem`, the functions the
+   validator uses.
 
 Everything else about the scenario was validated with the base and cannot
 change. Keys whose value takes part in other rules (the ladder, whose names
@@ -40,7 +44,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError
-from .scenario import FORMAL, Scenario, forward_problem, trust_weight_problem
+from .scenario import (
+    FORMAL,
+    Scenario,
+    forward_problem,
+    power_problem,
+    relative_gains_given,
+    trust_weight_problem,
+)
 from .schema import FIXED_KEYS, TABLES, KeySpec, check_value, spec_for, target
 
 __all__ = ["CellBuilder", "build_cell"]
@@ -195,6 +206,25 @@ class CellBuilder:
                 self.base.source,
             )
             raise ConfigError(origin, fkey, fvalue, allowed)
+        given = set(relative_gains_given(self.base.raw))
+        for k in point:
+            parts = k.split(".")
+            if parts[0] == "actors" and parts[-1] == "relative_gains":
+                given.update(self.base.actor_names if parts[1] == "*" else (parts[1],))
+        power_rule = power_problem(sc, tuple(given))
+        if power_rule is not None:
+            pkey, pvalue, allowed = power_rule
+            origin = next(
+                (
+                    self._origin(k, v)
+                    for k, v in point.items()
+                    if k.startswith("power.")
+                    or k == pkey
+                    or k.rsplit(".", 1)[-1] == pkey.rsplit(".", 1)[-1]
+                ),
+                self.base.source,
+            )
+            raise ConfigError(origin, pkey, pvalue, allowed)
         return _replace(sc, "raw", raw) if keep_raw else sc
 
     def _origin(self, key: str, value: Any) -> str:

@@ -39,12 +39,15 @@ __all__ = [
     "Decisions",
     "LadderDesign",
     "Payoffs",
+    "Power",
     "Scenario",
     "apply_overrides",
     "forward_problem",
     "parse_override",
+    "power_problem",
     "preset_names",
     "preset_path",
+    "relative_gains_given",
     "trust_weight_problem",
 ]
 
@@ -61,7 +64,8 @@ class Actor:
 
     ``trustworthy_prob`` (``p_i``), ``greed`` (``g_i``) and ``empathy``
     (``e_i``) describe its types and how it reads the other's moves; their
-    defaults (1, 0, 1) give the model of sections 1-11.
+    defaults (1, 0, 1) give the model of sections 1-11. ``war_cost``
+    (``C_i``, default ``inf``) is its one-time cost of war (section 14.2).
     """
 
     name: str
@@ -72,6 +76,41 @@ class Actor:
     trustworthy_prob: float = 1.0
     greed: float = 0.0
     empathy: float = 1.0
+    war_cost: float = math.inf
+
+
+@dataclass(frozen=True)
+class Power:
+    """Power that shifts with relative gains, and breakdown (``[power]``, docs/model.md section 14).
+
+    Attributes
+    ----------
+    conversion_rate : float
+        ``eta >= 0``: ``logit p' = logit p + eta (pi_A - pi_B)`` (section 14.1).
+    initial_share : float
+        ``p_0`` in (0, 1), the first actor's share of power at the start.
+    stake : float
+        ``G > 0``, the per-round value of what war would redistribute (14.2).
+    derive_relative_gains : bool
+        Both actors' ``k`` derived each round from the balance of power and
+        the cost of war (section 14.2) instead of ``relative_gains``.
+    breakdown : bool
+        The declining actor may wage war (section 14.3).
+
+    With the defaults (``eta = 0``, both flags false) the model is that of
+    sections 1-13, bit for bit.
+    """
+
+    conversion_rate: float = 0.0
+    initial_share: float = 0.5
+    stake: float = 1.0
+    derive_relative_gains: bool = False
+    breakdown: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Whether any section-14 feature is on (shifts, derived ``k`` or breakdown)."""
+        return self.conversion_rate > 0.0 or self.derive_relative_gains or self.breakdown
 
 
 @dataclass(frozen=True)
@@ -145,6 +184,7 @@ class Scenario:
     binding: str = "absorbing"
     decisions: Decisions = field(default_factory=Decisions)
     ladder_design: LadderDesign = field(default_factory=LadderDesign)
+    power: Power = field(default_factory=Power)
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -233,6 +273,7 @@ class Scenario:
                 self.binding,
                 self.decisions,
                 self.ladder_design,
+                self.power,
                 self.source,
             )
         )
@@ -306,6 +347,7 @@ class Scenario:
                     "trustworthy_prob": act.trustworthy_prob,
                     "greed": act.greed,
                     "empathy": act.empathy,
+                    "war_cost": act.war_cost,
                 }
                 for act in (a, b)
             },
@@ -340,6 +382,7 @@ class Scenario:
         if self.ladder is not None:
             out["protocols"]["piecemeal"] = {"ladder": list(self.ladder), "setback": self.setback}
         out["decisions"] = dataclasses.asdict(self.decisions)
+        out["power"] = dataclasses.asdict(self.power)
         out["ladder_design"] = {
             "scale_bounds": list(self.ladder_design.scale_bounds),
             "objective": self.ladder_design.objective,
@@ -594,6 +637,8 @@ class _Validator:
             max_iterations=int(dec["max_iterations"]),
             fixed_point_max=int(dec["fixed_point_max"]),
         )
+        pw = self.section("power", "power.")
+        power = Power(**pw)
         ld = self.section("ladder_design", "ladder_design.")
         bounds = ld["scale_bounds"]
         if len(bounds) != 2 or not float(bounds[0]) < float(bounds[1]):
@@ -635,6 +680,7 @@ class _Validator:
             binding=binding,
             decisions=decisions,
             ladder_design=ladder_design,
+            power=power,
             source=self.source,
             raw=raw,
         )
@@ -645,6 +691,10 @@ class _Validator:
             if key.endswith(".mover") and where == self.source:  # blame an override of the rule
                 where = self.src("decisions.rule")
             raise ConfigError(where, key, value, allowed)
+        power_rule = power_problem(scenario, relative_gains_given(self.raw))
+        if power_rule is not None:
+            key, value, allowed = power_rule
+            raise self.fail(key, value, allowed)
         return scenario
 
     def actors(self) -> tuple[Actor, Actor]:
@@ -977,6 +1027,66 @@ def forward_problem(scenario: Scenario) -> tuple[str, Any, str] | None:
                 'must be "" (bilateral) with decisions.rule = "forward": the forward solver '
                 "(docs/model.md section 13) has no unilateral moves (section 15.1)",
             )
+    pw = scenario.power
+    why = ' with decisions.rule = "forward" (power is not part of the solver\'s state)'
+    if pw.conversion_rate > 0.0:
+        return ("power.conversion_rate", pw.conversion_rate, "must be 0" + why)
+    if pw.derive_relative_gains:
+        return ("power.derive_relative_gains", True, "must be false" + why)
+    if pw.breakdown:
+        return ("power.breakdown", True, "must be false" + why)
+    return None
+
+
+def relative_gains_given(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The actors whose ``relative_gains`` the raw scenario mapping gives, in file order."""
+    actors = raw.get("actors")
+    if not isinstance(actors, Mapping):
+        return ()
+    return tuple(
+        str(name)
+        for name, body in actors.items()
+        if isinstance(body, Mapping) and "relative_gains" in body
+    )
+
+
+def power_problem(scenario: Scenario, given: Sequence[str] = ()) -> tuple[str, Any, str] | None:
+    """The first key that breaks a rule of docs/model.md section 14, or ``None``.
+
+    ``given`` names the actors whose ``relative_gains`` the file (or an
+    override) gives. Rules: with ``derive_relative_gains`` no actor's
+    ``relative_gains`` may be given (it is derived from the cost of war);
+    with ``breakdown`` every ``war_cost`` is finite; with any section-14
+    feature on, ``discount_factor < 1``. Returns ``(key, value, what is
+    allowed)``; the validator and the sweep-cell builder both call it.
+    """
+    pw = scenario.power
+    if not pw.active:
+        return None
+    if pw.derive_relative_gains:
+        for act in scenario.actors:
+            if act.name in given:
+                return (
+                    f"actors.{act.name}.relative_gains",
+                    act.relative_gains,
+                    "must not be given with power.derive_relative_gains = true (k is derived "
+                    "from the cost of war, docs/model.md section 14.2)",
+                )
+    if pw.breakdown:
+        for act in scenario.actors:
+            if not math.isfinite(act.war_cost):
+                return (
+                    f"actors.{act.name}.war_cost",
+                    act.war_cost,
+                    "must be finite with power.breakdown = true (docs/model.md section 14.3)",
+                )
+    if scenario.discount_factor >= 1.0:
+        return (
+            "scenario.discount_factor",
+            scenario.discount_factor,
+            "must be < 1 with power.conversion_rate > 0, power.derive_relative_gains or "
+            "power.breakdown (the value of war is finite only if discounted)",
+        )
     return None
 
 

@@ -90,8 +90,9 @@ class KeySpec:
     ----------
     key : str
         Dotted key pattern (``*`` matches one name).
-    kind : {"float", "int", "str", "str_list", "float_list", "filename"}
-        Value type (``filename``: a plain file name, see :func:`check_value`).
+    kind : {"float", "int", "bool", "str", "str_list", "float_list", "filename"}
+        Value type (``filename``: a plain file name, see :func:`check_value`;
+        ``bool``: TOML ``true`` or ``false``).
     default : object
         Default when the key is absent (``None``: required or no default).
     lo, hi : float or None
@@ -133,6 +134,8 @@ class KeySpec:
             return "must be a non-empty list of numbers"
         if self.kind == "filename":
             return "must be a plain file name (letters, digits, '-', '_', '.'; not '.' or '..')"
+        if self.kind == "bool":
+            return "must be true or false"
         what = "an integer" if self.kind == "int" else "a number"
         parts = []
         if self.lo is not None:
@@ -168,6 +171,8 @@ def check_value(spec: KeySpec, value: Any) -> str | None:
         return None
     if spec.kind == "filename":
         return None if is_plain_file_name(value) else spec.allowed()
+    if spec.kind == "bool":
+        return None if isinstance(value, bool) else spec.allowed()
     if spec.kind == "float_list":
         if not isinstance(value, list) or not value:
             return spec.allowed()
@@ -343,6 +348,16 @@ _KEYS: list[KeySpec] = [
         hi=1.0,
     ),
     KeySpec(
+        "actors.*.war_cost",
+        "float",
+        math.inf,
+        "C_i: one-time cost of war in present-value units (inf: war never pays; finite with "
+        "power.breakdown = true; docs/model.md section 14)",
+        "payoff units",
+        lo=0.0,
+        allow_inf=True,
+    ),
+    KeySpec(
         "arrangements.*.scope",
         "float",
         1.0,
@@ -478,6 +493,51 @@ _KEYS: list[KeySpec] = [
         hi=100_000,
     ),
     KeySpec(
+        "power.conversion_rate",
+        "float",
+        0.0,
+        "eta: how the round's payment difference moves the first actor's share of power, "
+        "logit p' = logit p + eta (pi_A - pi_B) (0: power never moves; docs/model.md section 14.1)",
+        "1 / payoff unit",
+        lo=0.0,
+        hi=_K_BOUND,
+    ),
+    KeySpec(
+        "power.initial_share",
+        "float",
+        0.5,
+        "p_0: the first actor's initial share of power (docs/model.md section 14.1)",
+        "share",
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+        hi_open=True,
+    ),
+    KeySpec(
+        "power.stake",
+        "float",
+        1.0,
+        "G: per-round value of what war would redistribute (docs/model.md section 14.2)",
+        "payoff units",
+        lo=0.0,
+        hi=_PAYOFF_BOUND,
+        lo_open=True,
+    ),
+    KeySpec(
+        "power.derive_relative_gains",
+        "bool",
+        False,
+        "derive both actors' k each round from the balance of power and the cost of war "
+        "(then relative_gains may not be given; docs/model.md section 14.2)",
+    ),
+    KeySpec(
+        "power.breakdown",
+        "bool",
+        False,
+        "the declining actor wages war when the expected shift of power exceeds its threshold "
+        "D*_i (every war_cost finite; docs/model.md section 14.3)",
+    ),
+    KeySpec(
         "ladder_design.scale_bounds",
         "float_list",
         [0.1, 5.0],
@@ -533,6 +593,8 @@ def _range_text(spec: KeySpec) -> str:
         return "list of names"
     if spec.kind == "filename":
         return "plain file name"
+    if spec.kind == "bool":
+        return "`true`, `false`"
     lb = "(" if spec.lo_open else "["
     rb = ")" if spec.hi_open else "]"
     lo = "-inf" if spec.lo is None else _fmt(spec.lo)
@@ -556,6 +618,8 @@ def _default_text(spec: KeySpec) -> str:
         return "none"
     if isinstance(spec.default, str):
         return f'`"{spec.default}"`'
+    if isinstance(spec.default, bool):
+        return "`true`" if spec.default else "`false`"
     if isinstance(spec.default, float):
         return "`inf`" if math.isinf(spec.default) else f"`{spec.default:g}`"
     return f"`{spec.default}`"
@@ -594,7 +658,12 @@ def markdown_reference() -> str:
         "actors' names and need the formal treaty's payoffs the same for both actors;",
         "`ladder_design.scale_bounds` is two numbers, lower below upper. With",
         '`decisions.rule = "forward"`: `scenario.discount_factor < 1` and every',
-        "`actors.*.decision_precision > 0` (docs/model.md section 13.2).",
+        "`actors.*.decision_precision > 0`, and no section-14 feature",
+        "(`power.conversion_rate = 0`, `power.derive_relative_gains` and `power.breakdown`",
+        "false; docs/model.md section 13.2). With `power.derive_relative_gains = true`, no",
+        "`actors.*.relative_gains` (it is derived from the cost of war); with",
+        "`power.breakdown = true`, every `actors.*.war_cost` finite; with either, or",
+        "`power.conversion_rate > 0`: `scenario.discount_factor < 1` (docs/model.md section 14).",
         *_structure_lines(),
     ]
     section = None
@@ -768,6 +837,12 @@ TABLES: tuple[TableSpec, ...] = (
         "decisions",
         "decisions",
         "myopic or forward-looking decisions and the forward solver's numerics (optional)",
+    ),
+    TableSpec(
+        "power",
+        "power",
+        "power that shifts with relative gains, derived sensitivity and breakdown into war "
+        "(optional; docs/model.md section 14)",
     ),
     TableSpec(
         "ladder_design",

@@ -120,6 +120,7 @@ def _run_block(
     turnover = tab.turnover
     typed = (True,) if tab.typed else ()  # a tuple: the kernel is compiled per case
     unilateral = (True,) if tab.unilateral else ()  # likewise (docs/model.md section 15.1)
+    powered = (True,) if tab.powered else ()  # likewise for power (docs/model.md section 14)
     vbuf = np.empty((min(_CHUNK_MAX, tab.Hmax), 2, 2, n)) if turnover else np.zeros((1, 2, 2, 1))
     v = vbuf
     t = 1
@@ -131,7 +132,7 @@ def _run_block(
         if turnover:
             v = vbuf[:L]
             types_rng.random(out=v)
-        still = run_rounds(u, v, t, L, arrays, st, record, rec, typed, unilateral)
+        still = run_rounds(u, v, t, L, arrays, st, record, rec, typed, unilateral, powered)
         t += L
         size *= 2
         if still == 0:
@@ -139,8 +140,10 @@ def _run_block(
     trapped = np.zeros(st.state.shape, bool)
     kernel["trapped"](arrays, st, trapped)
     rungs = np.take_along_axis(arrays.rungs, st.state, axis=1)
-    # bound at the horizon: absorbingly, or in a bound state (docs/model.md section 13.1)
-    bound_end = st.frozen | np.take_along_axis(arrays.is_bound, st.state, axis=1)
+    # bound at the horizon: absorbingly, or in a bound state (docs/model.md section 13.1);
+    # a replicate at war (section 14.3) is unbound
+    at_war = st.war != 0
+    bound_end = (st.frozen | np.take_along_axis(arrays.is_bound, st.state, axis=1)) & ~at_war
     stats = [
         BlockStats.from_replicates(
             int(arrays.horizon[c]),
@@ -156,6 +159,10 @@ def _run_block(
             st.exploited[:, c],
             bound_end=bound_end[c],
             broken=st.broken[c],
+            war_round=st.war[c],
+            initiator=st.initiator[c],
+            final_power=st.power[c] if arrays.eta[c] > 0.0 else None,
+            initial_share=float(arrays.share0[c]),
         )
         for c in range(tab.C)
     ]

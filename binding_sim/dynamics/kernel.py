@@ -44,6 +44,24 @@ section 5:
    trust after the binding round, added in one step); an actual defection
    to its ``on_defect`` state.
 
+Power (docs/model.md section 14), in cells that have it, adds four
+separate steps: (a) at the start of a round, the sensitivity derived from
+the current share of power (:func:`binding_sim.model.power.derived_sensitivity`,
+both actors' ``k``, the margins from ``coef + k coef_k``); (b) after the
+decisions, the war check of section 14.3 (the expected shift under the
+trustworthy types' decision probabilities,
+:func:`~binding_sim.model.power.expected_payment_difference`,
+:func:`~binding_sim.model.power.shift_power`,
+:func:`~binding_sim.model.power.war_initiator`): at war the moves are not
+played, every remaining round pays
+:func:`~binding_sim.model.power.war_payment` (added in one step, like the
+bound tail) and the whole state is frozen; (c) at the state change, the
+law of motion with the round's absolute payments, also in the round that
+binds (the bound tail's relative-gains utility then uses ``k`` at the new
+share: the state frozen after binding). A call in which no cell has power
+runs a version without these steps (``powered_flag``, see
+:func:`run_rounds`).
+
 The kernel never asks which protocol it runs: that is in the tables.
 :func:`trapped` applies docs/model.md section 8's rule at the end of a
 block: unbound, and no offer of the final state accepted by both.
@@ -100,7 +118,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..model import beliefs, decisions, margins, payoffs
+from ..model import beliefs, decisions, margins, payoffs, power
 from ..model import types as model_types
 from ..model.margins import TOL
 from . import tables, trust
@@ -152,6 +170,12 @@ class BlockState(NamedTuple):
         Cumulative payoffs (``PAYOFF_KINDS`` x actor).
     exploited : int array (2, C, n)
         Rounds in which each actor complied while the other actually defected.
+    power : float array (C, n)
+        The first actor's share of power (docs/model.md section 14.1).
+    war : int array (C, n)
+        Round in which war broke out (0: never; docs/model.md section 14.3).
+    initiator : int array (C, n)
+        Who started the war: 0 (first actor), 1 (second), -1 (no war).
     """
 
     tau: np.ndarray
@@ -165,6 +189,9 @@ class BlockState(NamedTuple):
     idle: np.ndarray
     payoffs: np.ndarray
     exploited: np.ndarray
+    power: np.ndarray
+    war: np.ndarray
+    initiator: np.ndarray
 
     @classmethod
     def new(cls, tab: Tables, n: int, type_draws: np.ndarray) -> BlockState:
@@ -187,6 +214,9 @@ class BlockState(NamedTuple):
             idle=np.zeros((C, n), np.int64),
             payoffs=np.zeros((4, 2, C, n)),
             exploited=np.zeros((2, C, n), np.int64),
+            power=np.ascontiguousarray(np.repeat(tab.share0[:, None], n, axis=1)),
+            war=np.zeros((C, n), np.int64),
+            initiator=np.full((C, n), -1, np.int64),
         )
 
 
@@ -273,6 +303,20 @@ def margin(tab: Tables, c: int, s: int, q: int, i: int, tau: float) -> float:
     )
 
 
+def margin_at(tab: Tables, c: int, s: int, q: int, i: int, tau: float, k: float) -> float:
+    """Actor ``i``'s margin at an effective sensitivity ``k`` of the round (docs/model.md section 14.2).
+
+    ``coef`` holds the coefficients at ``k = 0`` and ``coef_k`` those per unit
+    of ``k`` (the margin is linear in ``k``).
+    """
+    return margin_value(
+        tab.coef[c, s, q, i, 0] + k * tab.coef_k[c, s, q, i, 0],
+        tab.coef[c, s, q, i, 1] + k * tab.coef_k[c, s, q, i, 1],
+        tab.coef[c, s, q, i, 2] + k * tab.coef_k[c, s, q, i, 2],
+        tau,
+    )
+
+
 def run_rounds(
     u: Any,
     v: Any,
@@ -284,6 +328,7 @@ def run_rounds(
     rec: Record,
     typed_flag: tuple[bool, ...],
     unilateral_flag: tuple[bool, ...],
+    powered_flag: tuple[bool, ...],
 ) -> int:
     """Rounds ``t_first .. t_first + n_rounds - 1`` of every replicate not frozen (see the module docstring).
 
@@ -296,11 +341,15 @@ def run_rounds(
     ``unilateral_flag`` is ``(True,)`` when any offer of the call is
     unilateral (docs/model.md section 15.1), else ``()``: the steps of a
     sequential move are left out the same way.
+    ``powered_flag`` is ``(True,)`` when any cell has a feature of
+    docs/model.md section 14 on, else ``()``: then the steps for power are
+    left out in the same way.
 
     Returns how many replicates still need rounds after these.
     """
     typed = len(typed_flag) > 0
     unilateral = len(unilateral_flag) > 0
+    powered = len(powered_flag) > 0
     C = st.state.shape[0]
     n = st.state.shape[1]
     t_last = t_first + n_rounds - 1
@@ -329,6 +378,7 @@ def run_rounds(
     read_s = per_actor(np.float64)
     read_g = per_actor(np.float64)
     emp = per_actor(np.float64)
+    sig_w = per_actor(np.float64)
     for c in range(C):
         H = tab.horizon[c]
         if t_first > H:
@@ -346,9 +396,19 @@ def run_rounds(
             p_trust[i] = tab.p[i, c]
             emp[i] = tab.empathy[i, c]
         full_trust = bayes and (emp[0] != 1.0 or emp[1] != 1.0)
+        # power (docs/model.md section 14): the cell's constants
+        eta = tab.eta[c] if powered else 0.0
+        derive = powered and tab.derive[c]
+        brk = powered and tab.breakdown[c]
+        stake = tab.stake[c]
+        dlt = tab.delta[c]
+        dil = tab.dilution[c]
+        min_cost = min(tab.war_cost[0, c], tab.war_cost[1, c])
         for j in range(n):
             if st.frozen[c, j]:
                 continue
+            share = st.power[c, j] if powered else 0.5
+            at_war = False
             for i in range(2):
                 tau[i] = st.tau[i, c, j]
                 typ[i] = st.trustworthy[i, c, j] if typed else True
@@ -366,12 +426,20 @@ def run_rounds(
             t = t_first
             while t <= t_last and t <= H:
                 r = t - t_first
+                # (a) power: the sensitivity derived from the current share (section 14.2)
+                if derive:
+                    kt = derived_sensitivity(share, eta, stake, dlt, min_cost)
+                    for i in range(2):
+                        k[i] = kappa(kt, 0.0, dil)  # the realist channel, as on the key k
                 # 1. what is on the table: the first offer that is ungated or accepted by both
                 # (the trustworthy types' margins: the proposer does not see types)
                 tabled = -1
                 for q in range(n_offers):
                     for i in range(2):
-                        d[i] = margin(tab, c, s, q, i, tau[i])
+                        if derive:
+                            d[i] = margin_at(tab, c, s, q, i, tau[i], k[i])
+                        else:
+                            d[i] = margin(tab, c, s, q, i, tau[i])
                     if not tab.gated[c, s, q] or (d[0] >= -TOL and d[1] >= -TOL):
                         tabled = q
                         break
@@ -386,6 +454,7 @@ def run_rounds(
                     else:
                         if not typed:
                             prob = logit_choice(beta[i], d[i], binf[i])
+                            sig_w[i] = prob  # the trustworthy type's: the war check reads it
                         elif bayes:
                             dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
                             sig_g[i] = logit_choice(beta[i], dg, binf[i])
@@ -408,6 +477,43 @@ def run_rounds(
                         if not typ[rs]:
                             comply[rs] = u[r, rs, j] < sig_g[rs]
                     comply[rs] = comply[rs] and comply[mv]
+                # (b) power: the war check of section 14.3, on the expected shift under the
+                # trustworthy types' decision probabilities at the current beliefs
+                if brk and play:
+                    if typed:  # otherwise the decisions computed them
+                        for i in range(2):
+                            sig_w[i] = logit_choice(beta[i], d[i], binf[i])
+                    diff = expected_payment_difference(
+                        sig_w[0],
+                        sig_w[1],
+                        tab.pay[c, s, tabled, 0],
+                        tab.pay[c, s, tabled, 1],
+                        tab.background[c, s, tabled, 0],
+                        tab.background[c, s, tabled, 1],
+                    )
+                    who = war_initiator(
+                        share,
+                        shift_power(share, eta, diff),
+                        tab.war_cost[0, c],
+                        tab.war_cost[1, c],
+                        stake,
+                        dlt,
+                    )
+                    if who >= 0:  # war: absorbing; this round and every later one pay W_i
+                        at_war = True
+                        st.initiator[c, j] = who
+                        remaining = float(H - t + 1)
+                        td = tab.disc[c, t] + tab.tail[c, t]
+                        for i in range(2):
+                            own = share if i == 0 else 1.0 - share
+                            pi[i] = war_payment(own, tab.war_cost[i, c], stake, dlt)
+                        for i in range(2):
+                            W = relative_utility(kappa(k[i], tau[i]), pi[i], pi[1 - i])
+                            paid[i] += pi[i] * remaining
+                            paid_rel[i] += W * remaining
+                            paid_disc[i] += pi[i] * td
+                            paid_rel_disc[i] += W * td
+                        break
                 # how each actor reads the other's moves (docs/model.md section 12.2): the
                 # other's type-specific probabilities at its trust, mixed by empathy e < 1
                 # with those at full trust (constants of the offer, tab.sigma_full; at
@@ -488,6 +594,10 @@ def run_rounds(
                     mutual_defection += 1
                 if not play:
                     idle += 1
+                # (c) power: the law of motion with the round's absolute payments (section
+                # 14.1), also in the round that binds
+                if powered and eta > 0.0:
+                    share = shift_power(share, eta, pi[0] - pi[1])
                 # 6. state change for the next round
                 nxt = s
                 if play:
@@ -499,6 +609,10 @@ def run_rounds(
                     bound = True
                     remaining = float(H - t)
                     td = tab.tail[c, t]
+                    if derive:  # the frozen state's k: the share after the binding round
+                        kt = derived_sensitivity(share, eta, stake, dlt, min_cost)
+                        for i in range(2):
+                            k[i] = kappa(kt, 0.0, dil)
                     for i in range(2):
                         R = tab.bound_pay[i, c]
                         V = relative_utility(kappa(k[i], tau[i]), R, tab.bound_pay[1 - i, c])
@@ -535,7 +649,18 @@ def run_rounds(
             st.state[c, j] = s
             st.mutual_defection[c, j] = mutual_defection
             st.idle[c, j] = idle
-            if bound:
+            if powered:
+                st.power[c, j] = share
+            if at_war:
+                st.war[c, j] = t
+                st.frozen[c, j] = True
+                if record:
+                    for tt in range(t, H + 1):
+                        for i in range(2):
+                            rec.trust[c, j, tt, i] = tau[i]
+                        rec.state[c, j, tt] = s
+                        rec.bound[c, j, tt] = False
+            elif bound:
                 st.bind[c, j] = t
                 st.frozen[c, j] = True
                 if record:
@@ -553,22 +678,35 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
     """Write docs/model.md section 8's trapped flag of every replicate into ``out`` (C, n).
 
     Trapped: unbound at the end (neither bound absorbingly nor in a bound
-    state of revocable binding, docs/model.md section 13.1), and no offer of
-    the final protocol state is accepted by both at the final trust (the
-    same rule for every protocol).
+    state of revocable binding, docs/model.md section 13.1) and not at war
+    (section 14.3), and no offer of the final protocol state is accepted by
+    both at the final trust (the same rule for every protocol; with the
+    derived sensitivity of section 14.2, at the final share of power).
     """
     C = st.state.shape[0]
     n = st.state.shape[1]
     for c in range(C):
+        derive = tab.derive[c]
+        min_cost = min(tab.war_cost[0, c], tab.war_cost[1, c])
         for j in range(n):
             s = st.state[c, j]
             stuck = not st.frozen[c, j] and not tab.is_bound[c, s]
+            kk = 0.0
+            if derive and stuck:
+                kt = derived_sensitivity(
+                    st.power[c, j], tab.eta[c], tab.stake[c], tab.delta[c], min_cost
+                )
+                kk = kappa(kt, 0.0, tab.dilution[c])
             for q in range(tab.n_offers[c, s]):
                 if not stuck:
                     break
                 both = True
                 for i in range(2):
-                    if margin(tab, c, s, q, i, st.tau[i, c, j]) < -TOL:
+                    if derive:
+                        dq = margin_at(tab, c, s, q, i, st.tau[i, c, j], kk)
+                    else:
+                        dq = margin(tab, c, s, q, i, st.tau[i, c, j])
+                    if dq < -TOL:
                         both = False
                 if both:
                     stuck = False
@@ -587,6 +725,11 @@ bayesian_update_scalar = trust.bayesian_update_scalar
 logit_choice = decisions.logit_choice
 greedy_margin = model_types.greedy_margin
 empathic_probability = beliefs.empathic_probability
+derived_sensitivity = power.derived_sensitivity
+shift_power = power.shift_power
+expected_payment_difference = power.expected_payment_difference
+war_initiator = power.war_initiator
+war_payment = power.war_payment
 
 
 def per_actor(dtype: Any) -> Any:
@@ -614,6 +757,14 @@ _FORMULAS: dict[str, Callable[..., Any]] = {
     "bayes_update": beliefs.bayes_update,
     "predict_turnover": beliefs.predict_turnover,
     "bayesian_update_scalar": trust.bayesian_update_scalar,
+    "logit": power.logit,
+    "shift_power": power.shift_power,
+    "war_live_factor": power.war_live_factor,
+    "derived_sensitivity": power.derived_sensitivity,
+    "shift_threshold": power.shift_threshold,
+    "expected_payment_difference": power.expected_payment_difference,
+    "war_initiator": power.war_initiator,
+    "war_payment": power.war_payment,
 }
 """The model's formulas the kernel calls, by the name the kernel source uses, callees first.
 
@@ -621,13 +772,23 @@ A formula that calls another formula (``logit_choice`` calls ``logistic``,
 ``bayes_update`` calls ``likelihood`` and ``posterior``) finds it under the
 same name; the numba back end compiles it against the compiled callee."""
 
-_CACHED_MODULES = (payoffs, margins, trust, program, tables, beliefs, decisions, model_types)
+_CACHED_MODULES = (
+    payoffs,
+    margins,
+    trust,
+    program,
+    tables,
+    beliefs,
+    decisions,
+    model_types,
+    power,
+)
 """Modules whose code the compiled kernel holds (formulas, constants, the ``Tables`` type)."""
 
-_KERNEL = ("trust_update", "margin", "run_rounds", "trapped")
+_KERNEL = ("trust_update", "margin", "margin_at", "run_rounds", "trapped")
 """The kernel's own functions, callees before callers."""
 
-_INLINE = ("trust_update", "margin")
+_INLINE = ("trust_update", "margin", "margin_at")
 """Kernel functions numba inlines into their callers (they take the whole ``Tables``)."""
 
 _SOURCE: dict[str, Callable[..., Any]] = {name: globals()[name] for name in _KERNEL}

@@ -1,4 +1,4 @@
-r"""Outcome metrics as a registry (docs/model.md sections 8, 12.4 and 13.1).
+r"""Outcome metrics as a registry (docs/model.md sections 8, 12.4, 13.1 and 14.4).
 
 Each :class:`Metric` declares its name, whether it is per actor, what it
 means, and how it is computed from the combined block totals
@@ -12,10 +12,13 @@ views derive from :data:`METRICS`, in registry order:
   metric one column per actor, ``{column}_{actor}`` with the scenario's actor
   names (``mean_final_trust_NATO``, ``payoff_relative_discounted_Russia``); a
   metric with ``parts`` one column per part (``share_bound_lo``,
-  ``share_bound_hi``); a curve (``in_columns=False``) none;
+  ``share_bound_hi``); a per-actor metric with parts one column per actor
+  and part (``final_power_share_NATO_mean``); a curve (``in_columns=False``)
+  none;
 - :meth:`~binding_sim.dynamics.outcomes.Outcome.to_dict`, the JSON object:
   each metric at its ``json_path``, per-actor values keyed by actor name,
-  parts and curves as lists.
+  parts and curves as lists (a per-actor metric with parts: a table of parts
+  per actor name).
 
 A metric whose denominator can be 0 (the conditional shares of actor types:
 bound among trustworthy pairs, bound among the rest) is ``None`` then: an
@@ -121,6 +124,51 @@ class Totals:
         return (float(q50), float(q25), float(q75))
 
     @cached_property
+    def n_war(self) -> int:
+        """Replicates at war at the horizon (war is absorbing; docs/model.md section 14.3)."""
+        hist = self.stats.war_hist
+        return 0 if hist is None else int(hist[1:].sum())
+
+    @cached_property
+    def war_quantiles(self) -> tuple[float | None, float | None, float | None]:
+        """Median, q25 and q75 of the round war broke out, over replicates at war."""
+        hist = self.stats.war_hist
+        if hist is None or int(hist[1:].sum()) == 0:
+            return (None, None, None)
+        rounds = np.repeat(np.arange(1, hist.shape[0]), hist[1:])
+        q25, q50, q75 = np.quantile(rounds, [0.25, 0.5, 0.75])
+        return (float(q50), float(q25), float(q75))
+
+    @cached_property
+    def war_rounds(self) -> int:
+        """Rounds at war summed over replicates (a war from round t lasts H - t + 1 rounds)."""
+        hist = self.stats.war_hist
+        if hist is None:
+            return 0
+        t = np.arange(hist.shape[0])
+        return int((hist[1:] * (self.stats.horizon - t[1:] + 1)).sum())
+
+    @cached_property
+    def power_summary(self) -> np.ndarray:
+        """``(2, 4)``: mean, q25, median and q75 of each actor's final share of power.
+
+        The first actor's share is ``p``, the second's ``1 - p``; every share is
+        ``p_0`` (``1 - p_0``) when power cannot move (no values are kept).
+        """
+        values = self.stats.final_power
+        out = np.empty((2, 4))
+        if values is None:
+            p0 = self.stats.initial_share
+            out[0] = p0
+            out[1] = 1.0 - p0
+            return out
+        for i, shares in enumerate((values, 1.0 - values)):
+            q25, q50, q75 = np.quantile(shares, [0.25, 0.5, 0.75])
+            mean = self.stats.sum_final_power / self.n
+            out[i] = (mean if i == 0 else float(shares.sum()) / self.n, q25, q50, q75)
+        return out
+
+    @cached_property
     def mean_payoffs(self) -> np.ndarray:
         """Mean cumulative payoffs, ``(4, 2)``: ``PAYOFF_KINDS`` x actor."""
         return np.asarray(self.stats.sum_payoffs / self.n)
@@ -150,6 +198,10 @@ class Metric:
         Whether it appears in :meth:`~binding_sim.dynamics.outcomes.Outcome.columns`.
     json_path : tuple of str, optional
         Where it goes in the JSON object (default: ``(name,)``).
+
+    A metric both ``per_actor`` and with ``parts`` has a value of shape
+    ``(2, len(parts))``: columns ``{column}_{actor}_{part}``, JSON
+    ``{actor: {part: value}}``.
     """
 
     name: str
@@ -173,6 +225,8 @@ class Metric:
         """Its flat column names for a scenario with these actors."""
         if not self.in_columns:
             return []
+        if self.per_actor and self.parts:
+            return [f"{self.column_stem}_{a}_{p}" for a in actor_names for p in self.parts]
         if self.per_actor:
             return [f"{self.column_stem}_{a}" for a in actor_names]
         if self.parts:
@@ -291,9 +345,15 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "share_spiral",
-            "share of all replicates with both actors trustworthy and unbound at the horizon",
+            "share of all replicates with both actors trustworthy, unbound and not at war at "
+            "the horizon",
             lambda tot: (
-                (tot.stats.n_both_trustworthy - tot.stats.n_bound_both_trustworthy) / tot.n
+                (
+                    tot.stats.n_both_trustworthy
+                    - tot.stats.n_bound_both_trustworthy
+                    - tot.stats.n_war_both_trustworthy
+                )
+                / tot.n
             ),
         ),
         Metric(
@@ -325,6 +385,57 @@ METRICS: dict[str, Metric] = {
             "mean treaties broken per replicate (revocable binding; absorbing: 0)",
             lambda tot: tot.stats.sum_broken / tot.n,
         ),
+        Metric(
+            "share_war",
+            "share of replicates at war at the horizon (docs/model.md section 14.3)",
+            lambda tot: tot.n_war / tot.n,
+        ),
+        Metric(
+            "share_war_ci",
+            "Wilson 95% interval of the share at war",
+            lambda tot: wilson_interval(tot.n_war, tot.n),
+            column="share_war",
+            parts=("lo", "hi"),
+        ),
+        Metric(
+            "war_round_median",
+            "median round in which war broke out, over replicates at war (None if none)",
+            lambda tot: tot.war_quantiles[0],
+            json_path=("war_round", "median"),
+        ),
+        Metric(
+            "war_round_q25",
+            "first quartile of the round in which war broke out",
+            lambda tot: tot.war_quantiles[1],
+            json_path=("war_round", "q25"),
+        ),
+        Metric(
+            "war_round_q75",
+            "third quartile of the round in which war broke out",
+            lambda tot: tot.war_quantiles[2],
+            json_path=("war_round", "q75"),
+        ),
+        Metric(
+            "war_initiator_share",
+            "share of replicates in which each actor started a war (they sum to share_war)",
+            lambda tot: (
+                np.zeros(2) if tot.stats.sum_initiated is None else tot.stats.sum_initiated / tot.n
+            ),
+            per_actor=True,
+        ),
+        Metric(
+            "mean_war_rounds",
+            "mean rounds at war per replicate (not counted as idle or mutual defection)",
+            lambda tot: tot.war_rounds / tot.n,
+        ),
+        Metric(
+            "final_power_share",
+            "each actor's share of power at the end (the first actor's p, the second's "
+            "1 - p): mean and quartiles over replicates (docs/model.md section 14.1)",
+            lambda tot: tot.power_summary,
+            per_actor=True,
+            parts=("mean", "q25", "median", "q75"),
+        ),
     )
 }
 """Registered outcome metrics, in the order of tables and JSON."""
@@ -343,7 +454,10 @@ def columns_of(values: Mapping[str, Any], actor_names: tuple[str, str]) -> dict[
             continue
         v = values[m.name]
         names = m.column_names(actor_names)
-        if m.per_actor:
+        if m.per_actor and m.parts:
+            flat = np.asarray(v, dtype=float).reshape(-1)
+            out.update({c: float(flat[i]) for i, c in enumerate(names)})
+        elif m.per_actor:
             out.update({c: float(v[i]) for i, c in enumerate(names)})
         elif m.parts:
             out.update({c: v[i] for i, c in enumerate(names)})
@@ -357,7 +471,12 @@ def json_of(values: Mapping[str, Any], actor_names: tuple[str, str]) -> dict[str
     out: dict[str, Any] = {}
     for m in METRICS.values():
         v = values[m.name]
-        if m.per_actor:
+        if m.per_actor and m.parts:
+            v = {
+                a: {p: float(v[i][k]) for k, p in enumerate(m.parts)}
+                for i, a in enumerate(actor_names)
+            }
+        elif m.per_actor:
             v = {a: float(v[i]) for i, a in enumerate(actor_names)}
         elif m.parts:
             v = list(v)

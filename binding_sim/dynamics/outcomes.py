@@ -26,7 +26,13 @@ registry :mod:`binding_sim.dynamics.metrics`:
 - the outcomes of actor types (docs/model.md section 12.4): the share with
   both actors trustworthy at the end, the share bound among those pairs and
   among the rest, the share in a spiral, exploited rounds and the final
-  belief error per actor.
+  belief error per actor;
+- power and breakdown (docs/model.md section 14.4): the share at war with
+  its Wilson interval, the round war broke out (median and quartiles over
+  replicates at war, exactly from a histogram), the share of replicates in
+  which each actor started a war, the mean rounds at war, and the first
+  actor's final share of power (mean and quartiles). A replicate at war is
+  unbound, not trapped and not in a spiral.
 """
 
 from __future__ import annotations
@@ -125,6 +131,13 @@ class BlockStats:
     n_bound_both_trustworthy: int  # ... and bound at the horizon
     sum_exploited: np.ndarray  # int64 (2,): rounds complied while the other defected
     sum_belief_error: np.ndarray  # float (2,): |tau_i - 1{other trustworthy}| at the end
+    # power and breakdown (docs/model.md section 14): zeros / p_0 when off
+    war_hist: np.ndarray | None = None  # int64 (H + 1,): replicates at war from round t
+    n_war_both_trustworthy: int = 0  # at war with both actors trustworthy
+    sum_initiated: np.ndarray | None = None  # int64 (2,): wars each actor started
+    final_power: np.ndarray | None = None  # float (reps,): the first actor's final shares
+    sum_final_power: float = 0.0
+    initial_share: float = 0.5
 
     @classmethod
     def from_replicates(
@@ -143,6 +156,10 @@ class BlockStats:
         *,
         bound_end: np.ndarray | None = None,
         broken: np.ndarray | None = None,
+        war_round: np.ndarray | None = None,
+        initiator: np.ndarray | None = None,
+        final_power: np.ndarray | None = None,
+        initial_share: float = 0.5,
     ) -> BlockStats:
         """Reduce per-replicate values of one block of one cell.
 
@@ -166,6 +183,16 @@ class BlockStats:
             ``bind_round != 0``, which is the same under absorbing binding.
         broken : int array (n,), optional
             Treaties broken (revocable binding); default none.
+        war_round : int array (n,), optional
+            Round in which war broke out, 0 if never (docs/model.md section
+            14.3); default no war.
+        initiator : int array (n,), optional
+            Who started the war (0, 1; -1: no war).
+        final_power : float array (n,), optional
+            The first actor's final share of power, when it can move
+            (docs/model.md section 14.1); default ``initial_share`` for all.
+        initial_share : float
+            ``p_0``.
         """
         n = int(bind_round.shape[0])
         trustworthy = np.asarray(trustworthy, dtype=bool)
@@ -176,7 +203,22 @@ class BlockStats:
             float(np.abs(np.ascontiguousarray(final_trust[i]) - trustworthy[1 - i]).sum())
             for i in range(2)
         ]
+        war = np.zeros(n, np.int64) if war_round is None else np.asarray(war_round, np.int64)
+        at_war = war != 0
+        who = np.full(n, -1, np.int64) if initiator is None else np.asarray(initiator)
+        if final_power is None:
+            sum_power = float(n * initial_share)
+            kept = None
+        else:
+            kept = np.array(final_power, dtype=float)
+            sum_power = float(kept.sum())
         return cls(
+            war_hist=np.bincount(war, minlength=horizon + 1).astype(np.int64),
+            n_war_both_trustworthy=int(np.count_nonzero(both & at_war)),
+            sum_initiated=np.array([int(np.count_nonzero(who == i)) for i in range(2)]),
+            final_power=kept,
+            sum_final_power=sum_power,
+            initial_share=float(initial_share),
             reps=n,
             horizon=horizon,
             bind_hist=np.bincount(bind_round, minlength=horizon + 1).astype(np.int64),
@@ -221,7 +263,31 @@ class BlockStats:
             + later.n_bound_both_trustworthy,
             sum_exploited=self.sum_exploited + later.sum_exploited,
             sum_belief_error=self.sum_belief_error + later.sum_belief_error,
+            war_hist=_add(self.war_hist, later.war_hist),
+            n_war_both_trustworthy=self.n_war_both_trustworthy + later.n_war_both_trustworthy,
+            sum_initiated=_add(self.sum_initiated, later.sum_initiated),
+            final_power=self._power_values(later),
+            sum_final_power=self.sum_final_power + later.sum_final_power,
+            initial_share=self.initial_share,
         )
+
+    def _power_values(self, later: BlockStats) -> np.ndarray | None:
+        if self.final_power is None and later.final_power is None:
+            return None
+        parts = [
+            s.final_power if s.final_power is not None else np.full(s.reps, s.initial_share)
+            for s in (self, later)
+        ]
+        return np.concatenate(parts)
+
+
+def _add(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """Sum of two optional count arrays (``None`` counts as zeros)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
 
 
 @dataclass(frozen=True, eq=False)

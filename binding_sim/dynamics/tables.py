@@ -18,6 +18,15 @@ Actor types (docs/model.md section 12.1) add per-actor parameters
 type's margin loses ``tau g s_X``). Later additions (forward-looking
 margins) are new fields of :class:`Tables`, read by new branches of the
 kernel.
+
+Power (docs/model.md section 14) adds per-cell parameters (``eta``,
+``share0``, ``stake``, ``delta``, ``derive``, ``breakdown``, ``dilution``),
+each actor's ``war_cost`` and, for the sensitivity derived each round from
+the balance of power (section 14.2), ``coef_k``: each offer's margin
+coefficients per unit of effective ``k``. The margin is linear in ``k``
+(:func:`binding_sim.model.margins.margin_coefficients`), so with derivation
+on (``relative_gains`` not given: ``coef`` is at ``k = 0``) the margin at
+the round's ``k_t`` is ``coef + k_t d coef_k``, computed once per cell here.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from ..config.scenario import Scenario
 from ..errors import BindingSimError
 from ..model.decisions import logit_choice
 from ..model.margins import margin_coefficients, margin_value
+from ..model.threat import dilution as threat_dilution
 from ..model.types import greedy_margin
 from ..model.unilateral import responder_coefficients
 from . import trust
@@ -75,6 +85,13 @@ class Tables(NamedTuple):
     ``T_M = P_M``, ``S_N = P_N``. States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``,
     ``is_bound`` (a bound state of revocable binding, docs/model.md section
     13.1); ``idle_pay (C, S, 2)``.
+
+    Power (docs/model.md section 14), per cell: ``eta`` (conversion rate),
+    ``share0`` (``p_0``), ``stake`` (``G``), ``delta``, ``derive`` (the
+    derived sensitivity is on), ``breakdown``, ``dilution`` (``d = 1 / (1 +
+    rho theta)``, which multiplies a derived ``k`` as it does the key);
+    ``war_cost (2, C)``; ``coef_k (C, S, Q, 2, 3)``, the margin coefficients
+    per unit of effective ``k`` (zero where derivation is off).
     """
 
     horizon: np.ndarray
@@ -108,6 +125,15 @@ class Tables(NamedTuple):
     rungs: np.ndarray
     idle_pay: np.ndarray
     is_bound: np.ndarray
+    eta: np.ndarray
+    share0: np.ndarray
+    stake: np.ndarray
+    delta: np.ndarray
+    derive: np.ndarray
+    breakdown: np.ndarray
+    dilution: np.ndarray
+    war_cost: np.ndarray
+    coef_k: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -165,6 +191,16 @@ class CellTables:
         Otherwise the kernel runs without the steps of a sequential move.
         """
         return bool(np.any(self.arrays.mover >= 0))
+
+    @property
+    def powered(self) -> bool:
+        """Whether any cell has a feature of docs/model.md section 14 on.
+
+        Power moves (``eta > 0``), ``k`` is derived from it, or war can break
+        out. Otherwise the kernel runs without the steps for power.
+        """
+        a = self.arrays
+        return bool(np.any(a.eta > 0.0) or np.any(a.derive) or np.any(a.breakdown))
 
 
 def _slots(program: Program) -> list[Slot]:
@@ -265,6 +301,11 @@ def compile_cells(
     rungs = np.zeros((C, S), np.int64)
     idle_pay = np.zeros((C, S, 2))
     is_bound = np.zeros((C, S), bool)
+    eta, share0 = np.zeros(C), np.full(C, 0.5)
+    stake, delta, dil = np.ones(C), np.zeros(C), np.ones(C)
+    derive, breakdown = np.zeros(C, bool), np.zeros(C, bool)
+    war_cost = np.full((2, C), math.inf)
+    coef_k = np.zeros((C, S, Q, 2, 3))
 
     for c, (sc, prog, h) in enumerate(zip(cells, programs, Hs, strict=True)):
         model[c] = trust.model_id(sc.trust_model)
@@ -284,8 +325,19 @@ def compile_cells(
             p[i, c] = act.trustworthy_prob
             greed[i, c] = act.greed
             empathy[i, c] = act.empathy
+            war_cost[i, c] = act.war_cost
+        pw = sc.power
+        eta[c], share0[c], stake[c] = pw.conversion_rate, pw.initial_share, pw.stake
+        delta[c] = sc.discount_factor
+        derive[c], breakdown[c] = pw.derive_relative_gains, pw.breakdown
+        dil[c] = threat_dilution(sc.threat_dilution, sc.common_threat)
         bound_pay[:, c] = prog.bound_payment
         margins = {id(s): _coefficients(k[:, c], s) for s in _slots(prog)}
+        per_k = {  # the margin's coefficients per unit of effective k (section 14.2)
+            id(s): _coefficients(np.ones(2), s) - _coefficients(np.zeros(2), s)
+            for s in _slots(prog)
+            if pw.derive_relative_gains
+        }
         full = {id(s): _sigma_full(margins[id(s)], s.scope, sc) for s in _slots(prog)}
         for s_idx, state in enumerate(prog.states):
             n_offers[c, s_idx] = len(state.offers)
@@ -295,6 +347,8 @@ def compile_cells(
             is_bound[c, s_idx] = state.bound
             for q, offer in enumerate(state.offers):
                 coef[c, s_idx, q] = margins[id(offer.slot)]
+                if pw.derive_relative_gains:
+                    coef_k[c, s_idx, q] = per_k[id(offer.slot)]
                 pay[c, s_idx, q] = offer.slot.payoffs
                 background[c, s_idx, q] = offer.background
                 weight[c, s_idx, q] = offer.slot.trust_weight
@@ -336,6 +390,15 @@ def compile_cells(
         rungs=rungs,
         idle_pay=idle_pay,
         is_bound=is_bound,
+        eta=eta,
+        share0=share0,
+        stake=stake,
+        delta=delta,
+        derive=derive,
+        breakdown=breakdown,
+        dilution=dil,
+        war_cost=war_cost,
+        coef_k=coef_k,
     )
     return CellTables(
         protocol=protocol,

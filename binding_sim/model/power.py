@@ -20,6 +20,11 @@ loss of share this round exceeds::
 
     D*_i = (1 - delta) [(1 - delta) C_i + (1 - p_i) G] / (delta G)
 
+The expected shift that the declining actor fears is the law of motion
+applied to the expected payment difference under both actors' decision
+probabilities (:func:`expected_payment_difference`); :func:`war_initiator`
+applies the war rule of section 14.3 to it.
+
 Scalar functions of floats built from arithmetic and :func:`math.exp`, so
 the engine's round kernel compiles the same source.
 """
@@ -27,22 +32,33 @@ the engine's round kernel compiles the same source.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from .decisions import logistic
 
 __all__ = [
     "critical_war_cost",
     "derived_sensitivity",
+    "expected_payment_difference",
     "logit",
     "shift_power",
     "shift_threshold",
+    "war_initiator",
     "war_live_factor",
     "war_payment",
 ]
 
 
 def logit(p: float) -> float:
-    """``ln(p / (1 - p))`` for ``p`` in (0, 1)."""
+    """``ln(p / (1 - p))`` for ``p`` in (0, 1); ``-inf`` at 0 and ``inf`` at 1.
+
+    In floating point the law of motion can round a share to exactly 0 or 1
+    (after shifts of hundreds of logit units); such a share then stays put.
+    """
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return math.inf
     return math.log(p) - math.log1p(-p)
 
 
@@ -93,10 +109,56 @@ def critical_war_cost(k_star: float, p0: float, eta: float, stake: float, delta:
 
 
 def shift_threshold(p_own: float, war_cost: float, stake: float, delta: float) -> float:
-    """``D*_i``: the loss of share this round above which actor ``i`` prefers war now (section 14.3)."""
+    """``D*_i``: the loss of share this round above which actor ``i`` prefers war now (section 14.3).
+
+    ``inf`` at ``delta = 0``: with no future, no shift of power is worth a war.
+    """
+    if delta <= 0.0:
+        return math.inf
     return (1.0 - delta) * ((1.0 - delta) * war_cost + (1.0 - p_own) * stake) / (delta * stake)
 
 
 def war_payment(p_own: float, war_cost: float, stake: float, delta: float) -> float:
     """Per-round payment at war, ``p_i G - (1 - delta) C_i`` (the per-round equivalent of ``W_i``)."""
     return p_own * stake - (1.0 - delta) * war_cost
+
+
+def expected_payment_difference(
+    prob_a: float, prob_b: float, pay_a: Any, pay_b: Any, extra_a: float, extra_b: float
+) -> float:
+    """``E[pi_A - pi_B]`` when A complies with ``prob_a`` and B with ``prob_b``, independently.
+
+    ``pay_a`` and ``pay_b`` are each actor's absolute ``(R, S, T, P)`` on the
+    arrangement on the table (threat and caps applied), ``extra_a`` and
+    ``extra_b`` what each is paid on top whatever happens (the background
+    of implemented rungs, docs/model.md section 5). A complies and B
+    defects: A gets ``S``, B gets ``T`` (docs/model.md section 14.3).
+    """
+    qa = 1.0 - prob_a
+    qb = 1.0 - prob_b
+    return (
+        prob_a * prob_b * (pay_a[0] - pay_b[0])
+        + prob_a * qb * (pay_a[1] - pay_b[2])
+        + qa * prob_b * (pay_a[2] - pay_b[1])
+        + qa * qb * (pay_a[3] - pay_b[3])
+        + (extra_a - extra_b)
+    )
+
+
+def war_initiator(
+    p: float, p_expected: float, cost_a: float, cost_b: float, stake: float, delta: float
+) -> int:
+    """Who wages war this round (docs/model.md section 14.3): 0 (A), 1 (B) or -1 (nobody).
+
+    ``p`` is A's share now and ``p_expected`` its expected share next round;
+    actor ``i`` expects to lose ``D_i`` (``D_A = p - p^e``, ``D_B = p^e - p``)
+    and prefers war iff ``D_i > D*_i`` (:func:`shift_threshold`). If both
+    do, the one with the larger ``D_i - D*_i`` starts it; ties go to A.
+    """
+    excess_a = (p - p_expected) - shift_threshold(p, cost_a, stake, delta)
+    excess_b = (p_expected - p) - shift_threshold(1.0 - p, cost_b, stake, delta)
+    if excess_a > 0.0 and excess_a >= excess_b:
+        return 0
+    if excess_b > 0.0:
+        return 1
+    return -1
