@@ -32,6 +32,13 @@ bayesian model with ``recovery_rate > 0``), ``random((L, 2, 2, n))`` with
 every chunk of ``L`` rounds. The round draws of section 11 are untouched,
 so with every actor trustworthy (the default) results are those of
 sections 1-11.
+
+Forward-looking decisions (``decisions.rule = "forward"``, docs/model.md
+section 13.4) need no option here: :func:`~binding_sim.dynamics.tables.compile_cells`
+solves each forward cell's decision problem before the first round
+(:func:`binding_sim.dynamics.forward.solve`, cached by content; ``cache_dir``
+adds a disk cache) and the kernel adds the continuation term to the
+margins. They draw no extra random numbers.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -180,6 +188,7 @@ def simulate_cells(
     record: bool = False,
     backend: str = "auto",
     workers: int | None = None,
+    cache_dir: str | Path | None = None,
 ) -> list[Outcome]:
     """Simulate ``reps`` replicates of every cell under ``protocol`` on common random numbers.
 
@@ -206,6 +215,10 @@ def simulate_cells(
     workers : int, optional
         Threads computing blocks in parallel (default: one per core).
         Results do not depend on it.
+    cache_dir : path, optional
+        Folder of the forward solver's disk cache (docs/model.md section
+        13.5): a cell solved before, by this process or another, is read
+        rather than solved again. Used only by forward-looking cells.
 
     Returns
     -------
@@ -218,7 +231,9 @@ def simulate_cells(
     ------
     BindingSimError
         Unknown protocol, ``piecemeal`` on a scenario without a ladder,
-        ``reps < 1`` or a negative seed.
+        ``reps < 1`` or a negative seed; a forward solve that does not
+        converge (``ForwardSolverError``) or whose values would not fit in
+        memory.
     """
     cells = list(cells)
     check_protocol(protocol)
@@ -233,7 +248,9 @@ def simulate_cells(
     kernel = kernel_functions(_resolve_backend(backend))
     if not cells:
         return []
-    tab = compile_cells(cells, protocol, None if horizon is None else int(horizon))
+    tab = compile_cells(
+        cells, protocol, None if horizon is None else int(horizon), cache_dir=cache_dir
+    )
     seed = int(seed)
 
     def run(blk: Any) -> _BlockResult:
@@ -294,6 +311,7 @@ def simulate(
     record: bool = False,
     backend: str = "auto",
     workers: int | None = None,
+    cache_dir: str | Path | None = None,
 ) -> Outcome:
     """Simulate one scenario under one protocol (see :func:`simulate_cells`).
 
@@ -314,4 +332,5 @@ def simulate(
         record=record,
         backend=_resolve_backend(backend),
         workers=workers,
+        cache_dir=cache_dir,
     )[0]

@@ -34,9 +34,22 @@ section 5:
    trust after the binding round, added in one step); an actual defection
    to its ``on_defect`` state.
 
+Forward-looking cells (``tab.forward[c]``, docs/model.md section 13.4):
+in steps 1 and 2 each margin ``Delta_i`` (computed exactly at the actual
+trust, as above) gains ``delta D_i``, the continuation term of
+:func:`~binding_sim.dynamics.continuation.continuation` read from the cell's
+solved value function (``tab.values[c]``, bilinear interpolation at the
+exact next states): the gate uses the trustworthy type's forward margin, a
+decision the actor's own type's. What each actor *reads* from the other's
+move under the bayesian model stays the other's myopic type-specific
+probabilities (a misspecified learner, docs/model.md section 13.3). In a
+myopic cell (or at ``delta = 0``) the term is never computed: one branch
+per offer, and results bit-identical to the myopic engine.
+
 The kernel never asks which protocol it runs: that is in the tables.
 :func:`trapped` applies docs/model.md section 8's rule at the end of a
-block: unbound, and no offer of the final state accepted by both.
+block: unbound, and no offer of the final state accepted by both (with the
+forward margins in a forward-looking cell).
 
 Once bound, a replicate's whole state (trust, types, tallies) is frozen.
 
@@ -58,7 +71,8 @@ without numba). The formulas it calls are the model's own functions
 :func:`~binding_sim.model.types.greedy_margin`,
 :func:`~binding_sim.model.beliefs.empathic_probability`,
 :func:`~binding_sim.dynamics.trust.linear_update_scalar`,
-:func:`~binding_sim.dynamics.trust.bayesian_update_scalar`), compiled from
+:func:`~binding_sim.dynamics.trust.bayesian_update_scalar`,
+:func:`~binding_sim.dynamics.continuation.continuation`), compiled from
 the same source for the numba back end and called as they are for the
 Python one. A call in which no actor can be greedy and trust is linear
 everywhere runs a version without the steps for types (see
@@ -86,7 +100,8 @@ import numpy as np
 from ..model import beliefs, decisions, margins, payoffs
 from ..model import types as model_types
 from ..model.margins import TOL
-from . import tables, trust
+from . import continuation as continuation_module
+from . import tables, trust, valuegrid
 from .protocols import BIND, program
 from .tables import Tables
 
@@ -248,6 +263,22 @@ def margin(tab: Tables, c: int, s: int, q: int, i: int, tau: float) -> float:
     )
 
 
+def values_view(tab: Tables, c: int, fwd: bool) -> Any:
+    """Cell ``c``'s solved values ``(2, 2, S, n, n)``, unpadded in ``n`` (docs/model.md section 13.5).
+
+    A myopic cell (``fwd`` false) gets an empty view of the first row, never read.
+    """
+    n = tab.n_grid[c]
+    return tab.values[c if fwd else 0, :, :, :, :n, :n]
+
+
+def forward_term(
+    tab: Tables, vals: Any, c: int, s: int, q: int, i: int, x: int, tau_a: float, tau_b: float
+) -> float:
+    """``delta D_i``: what actor ``i`` of type ``x`` adds to its margin on offer ``q`` (section 13.4)."""
+    return tab.delta[c] * continuation(tab, vals, c, s, q, i, x, tau_a, tau_b)
+
+
 def run_rounds(
     u: Any,
     v: Any,
@@ -299,6 +330,7 @@ def run_rounds(
     read_s = per_actor(np.float64)
     read_g = per_actor(np.float64)
     emp = per_actor(np.float64)
+    dm = per_actor(np.float64)
     for c in range(C):
         H = tab.horizon[c]
         if t_first > H:
@@ -316,6 +348,8 @@ def run_rounds(
             p_trust[i] = tab.p[i, c]
             emp[i] = tab.empathy[i, c]
         full_trust = bayes and (emp[0] != 1.0 or emp[1] != 1.0)
+        fwd = tab.forward[c]  # forward-looking (docs/model.md section 13.4)
+        vals = values_view(tab, c, fwd)
         for j in range(n):
             if st.bind[c, j] != 0:
                 continue
@@ -337,11 +371,16 @@ def run_rounds(
             while t <= t_last and t <= H:
                 r = t - t_first
                 # 1. what is on the table: the first offer that is ungated or accepted by both
-                # (the trustworthy types' margins: the proposer does not see types)
+                # (the trustworthy types' margins: the proposer does not see types); in a
+                # forward-looking cell d is the forward margin, dm the myopic one
                 tabled = -1
                 for q in range(n_offers):
                     for i in range(2):
                         d[i] = margin(tab, c, s, q, i, tau[i])
+                    if fwd:
+                        for i in range(2):
+                            dm[i] = d[i]
+                            d[i] += forward_term(tab, vals, c, s, q, i, 0, tau[0], tau[1])
                     if not tab.gated[c, s, q] or (d[0] >= -TOL and d[1] >= -TOL):
                         tabled = q
                         break
@@ -355,14 +394,25 @@ def run_rounds(
                         if not typed:
                             prob = logit_choice(beta[i], d[i], binf[i])
                         elif bayes:
-                            dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
+                            # the other reads the myopic probabilities (section 13.3)
+                            dmy = dm[i] if fwd else d[i]
+                            dg = greedy_margin(dmy, tau[i], greed[i], tab.scope[c, s, tabled])
                             sig_g[i] = logit_choice(beta[i], dg, binf[i])
-                            sig_s[i] = logit_choice(beta[i], d[i], binf[i])
-                            prob = sig_s[i] if typ[i] else sig_g[i]
+                            sig_s[i] = logit_choice(beta[i], dmy, binf[i])
+                            if not fwd:
+                                prob = sig_s[i] if typ[i] else sig_g[i]
+                            elif typ[i]:
+                                prob = logit_choice(beta[i], d[i], binf[i])
+                            else:
+                                dg += forward_term(tab, vals, c, s, tabled, i, 1, tau[0], tau[1])
+                                prob = logit_choice(beta[i], dg, binf[i])
                         elif typ[i]:
                             prob = logit_choice(beta[i], d[i], binf[i])
                         else:
-                            dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
+                            dmy = dm[i] if fwd else d[i]
+                            dg = greedy_margin(dmy, tau[i], greed[i], tab.scope[c, s, tabled])
+                            if fwd:
+                                dg += forward_term(tab, vals, c, s, tabled, i, 1, tau[0], tau[1])
                             prob = logit_choice(beta[i], dg, binf[i])
                         comply[i] = u[r, i, j] < prob
                 # how each actor reads the other's moves (docs/model.md section 12.2): the
@@ -494,11 +544,15 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
     """Write docs/model.md section 8's trapped flag of every replicate into ``out`` (C, n).
 
     Trapped: unbound at the end, and no offer of the final protocol state is
-    accepted by both at the final trust (the same rule for every protocol).
+    accepted by both at the final trust (the same rule for every protocol;
+    in a forward-looking cell, by the trustworthy types' forward margins,
+    docs/model.md section 13.4).
     """
     C = st.state.shape[0]
     n = st.state.shape[1]
     for c in range(C):
+        fwd = tab.forward[c]
+        vals = values_view(tab, c, fwd)
         for j in range(n):
             stuck = st.bind[c, j] == 0
             s = st.state[c, j]
@@ -507,7 +561,10 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
                     break
                 both = True
                 for i in range(2):
-                    if margin(tab, c, s, q, i, st.tau[i, c, j]) < -TOL:
+                    mg = margin(tab, c, s, q, i, st.tau[i, c, j])
+                    if fwd:
+                        mg += forward_term(tab, vals, c, s, q, i, 0, st.tau[0, c, j], st.tau[1, c, j])
+                    if mg < -TOL:
                         both = False
                 if both:
                     stuck = False
@@ -526,6 +583,7 @@ bayesian_update_scalar = trust.bayesian_update_scalar
 logit_choice = decisions.logit_choice
 greedy_margin = model_types.greedy_margin
 empathic_probability = beliefs.empathic_probability
+continuation = continuation_module.continuation
 
 
 def per_actor(dtype: Any) -> Any:
@@ -553,6 +611,9 @@ _FORMULAS: dict[str, Callable[..., Any]] = {
     "bayes_update": beliefs.bayes_update,
     "predict_turnover": beliefs.predict_turnover,
     "bayesian_update_scalar": trust.bayesian_update_scalar,
+    "grid_cell": valuegrid.grid_cell,
+    "interpolate": valuegrid.interpolate,
+    "continuation": continuation_module.continuation,
 }
 """The model's formulas the kernel calls, by the name the kernel source uses, callees first.
 
@@ -560,13 +621,24 @@ A formula that calls another formula (``logit_choice`` calls ``logistic``,
 ``bayes_update`` calls ``likelihood`` and ``posterior``) finds it under the
 same name; the numba back end compiles it against the compiled callee."""
 
-_CACHED_MODULES = (payoffs, margins, trust, program, tables, beliefs, decisions, model_types)
+_CACHED_MODULES = (
+    payoffs,
+    margins,
+    trust,
+    program,
+    tables,
+    beliefs,
+    decisions,
+    model_types,
+    valuegrid,
+    continuation_module,
+)
 """Modules whose code the compiled kernel holds (formulas, constants, the ``Tables`` type)."""
 
-_KERNEL = ("trust_update", "margin", "run_rounds", "trapped")
+_KERNEL = ("trust_update", "margin", "values_view", "forward_term", "run_rounds", "trapped")
 """The kernel's own functions, callees before callers."""
 
-_INLINE = ("trust_update", "margin")
+_INLINE = ("trust_update", "margin", "values_view", "forward_term")
 """Kernel functions numba inlines into their callers (they take the whole ``Tables``)."""
 
 _SOURCE: dict[str, Callable[..., Any]] = {name: globals()[name] for name in _KERNEL}
