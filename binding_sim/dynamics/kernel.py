@@ -276,7 +276,8 @@ def forward_term(
     tab: Tables, vals: Any, c: int, s: int, q: int, i: int, x: int, tau_a: float, tau_b: float
 ) -> float:
     """``delta D_i``: what actor ``i`` of type ``x`` adds to its margin on offer ``q`` (section 13.4)."""
-    return tab.delta[c] * continuation(tab, vals, c, s, q, i, x, tau_a, tau_b)
+    dlt = tab.delta[c]
+    return dlt * continuation(tab, vals, c, s, q, i, x, tau_a, tau_b, dlt)
 
 
 def run_rounds(
@@ -613,7 +614,7 @@ _FORMULAS: dict[str, Callable[..., Any]] = {
     "bayesian_update_scalar": trust.bayesian_update_scalar,
     "grid_cell": valuegrid.grid_cell,
     "interpolate": valuegrid.interpolate,
-    "continuation": continuation_module.continuation,
+    **{name: getattr(continuation_module, name) for name in continuation_module.FUNCTIONS},
 }
 """The model's formulas the kernel calls, by the name the kernel source uses, callees first.
 
