@@ -116,6 +116,7 @@ def _run_block(
     buf = np.empty((min(_CHUNK_MAX, tab.Hmax), 4, n))
     turnover = tab.turnover
     typed = (True,) if tab.typed else ()  # a tuple: the kernel is compiled per case
+    forward = (True,) if tab.forward else ()
     vbuf = np.empty((min(_CHUNK_MAX, tab.Hmax), 2, 2, n)) if turnover else np.zeros((1, 2, 2, 1))
     v = vbuf
     t = 1
@@ -127,7 +128,7 @@ def _run_block(
         if turnover:
             v = vbuf[:L]
             types_rng.random(out=v)
-        still = run_rounds(u, v, t, L, arrays, st, record, rec, typed)
+        still = run_rounds(u, v, t, L, arrays, st, record, rec, typed, forward)
         t += L
         size *= 2
         if still == 0:

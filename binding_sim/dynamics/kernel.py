@@ -290,6 +290,7 @@ def run_rounds(
     record: bool,
     rec: Record,
     typed_flag: tuple[bool, ...],
+    forward_flag: tuple[bool, ...],
 ) -> int:
     """Rounds ``t_first .. t_first + n_rounds - 1`` of every unbound replicate (see the module docstring).
 
@@ -299,10 +300,14 @@ def run_rounds(
     and the steps for types are left out. A tuple's length is part of its
     type, so the numba back end compiles one version for each case and the
     model of sections 1-11 runs as fast as before types existed.
+    ``forward_flag`` likewise is ``(True,)`` when any cell of the call is
+    forward-looking (``tab.forward``, docs/model.md section 13.4), else
+    ``()``: the myopic version holds no code for the continuation term.
 
     Returns how many replicates still need rounds after these.
     """
     typed = len(typed_flag) > 0
+    forward = len(forward_flag) > 0
     C = st.state.shape[0]
     n = st.state.shape[1]
     t_last = t_first + n_rounds - 1
@@ -349,7 +354,7 @@ def run_rounds(
             p_trust[i] = tab.p[i, c]
             emp[i] = tab.empathy[i, c]
         full_trust = bayes and (emp[0] != 1.0 or emp[1] != 1.0)
-        fwd = tab.forward[c]  # forward-looking (docs/model.md section 13.4)
+        fwd = forward and tab.forward[c]  # forward-looking (docs/model.md section 13.4)
         vals = values_view(tab, c, fwd)
         for j in range(n):
             if st.bind[c, j] != 0:

@@ -178,6 +178,14 @@ class CellTables:
         return bool(np.any(a.p < 1.0) or np.any(a.model == trust.BAYESIAN))
 
     @property
+    def forward(self) -> bool:
+        """Whether any cell decides by the forward rule at ``delta > 0`` (docs/model.md section 13.4).
+
+        Otherwise the kernel runs a version without the continuation term.
+        """
+        return bool(np.any(self.arrays.forward))
+
+    @property
     def turnover(self) -> bool:
         """Whether any cell has type turnover (bayesian model, ``phi > 0``; docs/model.md section 12.3).
 
