@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import forward_reference
 import numpy as np
 import pytest
 
@@ -23,8 +24,6 @@ from binding_sim.limits import MemoryLimitError
 from binding_sim.model.margins import margin_value
 from binding_sim.sweep import run_sweep
 from binding_sim.sweep.store import SOLUTIONS
-
-from . import forward_reference
 
 # the setting of docs/model.md section 13.9: krickovic2016's formal treaty,
 # k = 1, lambda = 0.1, mu = 0.5, epsilon = 0.05, phi = 0, beta = inf, absorbing
@@ -62,12 +61,14 @@ def test_delta_zero_forward_is_the_myopic_engine(
 
     monkeypatch.setattr(forward, "solve", never)
     sets = ["scenario.discount_factor=0", f"actors.*.decision_precision={beta}"]
+    if protocol == "formal":  # both accept the treaty: incidents in round 1 (at beta = inf too)
+        sets.append("actors.*.initial_trust=0.62")
     if model == "bayesian":
         sets += [*TYPES, "trust.recovery_rate=0.02", "actors.*.empathy=0.5"]
     myopic = load(*sets)
     ahead = load(*sets, "decisions.rule=forward")
     assert ahead.decisions.rule == "forward" and myopic.decisions.rule == "myopic"
-    assert not compile_cells([ahead], protocol).forward
+    assert not compile_cells([ahead], protocol, solve=True).forward
     a = simulate(myopic, protocol, 600, seed=13, horizon=60, record=True)
     b = simulate(ahead, protocol, 600, seed=13, horizon=60, record=True)
     assert a == b
@@ -188,7 +189,7 @@ def test_tables_hold_each_solution_padded() -> None:
         "scenario.discount_factor=0.5",
     )
     myopic = load(*CHECKS)
-    ct = compile_cells([small, myopic, large], "formal")
+    ct = compile_cells([small, myopic, large], "formal", solve=True)
     a = ct.arrays
     assert a.forward.tolist() == [True, False, True]
     assert a.n_grid.tolist() == [11, 0, 21]
@@ -201,7 +202,8 @@ def test_tables_hold_each_solution_padded() -> None:
         assert np.array_equal(a.values[c, :, :, : sol.values.shape[2], :n, :n], sol.values)
     assert ct.solutions[1] is None
     assert not np.any(a.values[1])
-    plain = compile_cells([myopic], "formal").arrays
+    plain = compile_cells([myopic], "formal", solve=True).arrays
+    assert not compile_cells([small], "formal").forward  # solve=False: the myopic tables
     assert plain.values.shape == (1, 1, 1, 1, 1, 1)
 
 
@@ -220,7 +222,7 @@ def test_values_memory_is_checked_before_solving(monkeypatch: pytest.MonkeyPatch
         "scenario.discount_factor=0.5",
     )
     with pytest.raises(MemoryLimitError) as err:
-        compile_cells([sc], "formal")
+        compile_cells([sc], "formal", solve=True)
     text = str(err.value)
     assert "decisions.grid_points = 401" in text and "\n" not in text
     assert tables.values_bytes(1, 1, 401) == 8 * 4 * 401 * 401

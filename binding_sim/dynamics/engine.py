@@ -250,7 +250,7 @@ def simulate_cells(
     if not cells:
         return []
     tab = compile_cells(
-        cells, protocol, None if horizon is None else int(horizon), cache_dir=cache_dir
+        cells, protocol, None if horizon is None else int(horizon), solve=True, cache_dir=cache_dir
     )
     seed = int(seed)
 

@@ -569,7 +569,9 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
                 for i in range(2):
                     mg = margin(tab, c, s, q, i, st.tau[i, c, j])
                     if fwd:
-                        mg += forward_term(tab, vals, c, s, q, i, 0, st.tau[0, c, j], st.tau[1, c, j])
+                        mg += forward_term(
+                            tab, vals, c, s, q, i, 0, st.tau[0, c, j], st.tau[1, c, j]
+                        )
                     if mg < -TOL:
                         both = False
                 if both:

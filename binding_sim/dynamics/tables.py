@@ -21,18 +21,16 @@ Forward-looking decisions (docs/model.md sections 13.4, 13.5) add four
 fields: ``forward`` (the cell decides by the forward rule at ``delta > 0``),
 ``delta``, ``values`` (each forward cell's solved value function,
 :class:`~binding_sim.dynamics.valuegrid.ForwardSolution`, padded) and
-``n_grid``. :func:`compile_cells` gets the solutions from
-:func:`binding_sim.dynamics.forward.solve`, once per distinct cell (the
-solver caches by content, in memory and, given ``cache_dir``, on disk). The
-solver compiles its own cell with :func:`compile_cells` to read the same
-numbers the kernel reads; a call made while solutions are being computed
-(or with ``solve=False``) compiles the myopic tables only, so the two never
-recurse.
+``n_grid``. ``compile_cells(..., solve=True)`` (what the engine calls)
+gets the solutions from :func:`binding_sim.dynamics.forward.solve`, once per
+distinct cell (the solver caches by content, in memory and, given
+``cache_dir``, on disk). The solver compiles its own cell with
+:func:`compile_cells` and the default ``solve=False``, to read the same
+numbers the kernel reads without solving again.
 """
 
 from __future__ import annotations
 
-import contextvars
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,10 +50,6 @@ from .protocols import Program, Slot, check_protocol, compile_program
 from .valuegrid import ForwardSolution
 
 __all__ = ["CellTables", "Tables", "compile_cells", "values_bytes"]
-
-_SOLVING: contextvars.ContextVar[bool] = contextvars.ContextVar("binding_sim_solving", default=False)
-"""True while :func:`compile_cells` is computing forward solutions (in this thread or task):
-the solver's own call to :func:`compile_cells` then compiles the myopic tables only."""
 
 
 class Tables(NamedTuple):
@@ -246,7 +240,7 @@ def compile_cells(
     protocol: str,
     horizon: int | None = None,
     *,
-    solve: bool = True,
+    solve: bool = False,
     cache_dir: str | Path | None = None,
 ) -> CellTables:
     """Compile ``cells`` under ``protocol`` into padded tables (see :class:`Tables`).
@@ -260,8 +254,8 @@ def compile_cells(
     solve : bool
         Solve the forward-looking cells (docs/model.md sections 13.4, 13.5)
         with :func:`binding_sim.dynamics.forward.solve`, once per distinct
-        cell. ``False`` (and any call made while solutions are being
-        computed, such as the solver's own): the myopic tables, every
+        cell, and fill the forward fields (the engine's call). ``False``
+        (the default, the solver's own call): the myopic tables, every
         ``forward`` flag off.
     cache_dir : path, optional
         The solver's disk cache (a sweep passes its folder's
@@ -392,7 +386,7 @@ def compile_cells(
         n_grid=np.zeros(C, np.int64),
     )
     solutions: tuple[ForwardSolution | None, ...] = (None,) * C
-    if solve and not _SOLVING.get() and any(is_forward(sc) for sc in cells):
+    if solve and any(is_forward(sc) for sc in cells):
         arrays, solutions = _with_solutions(arrays, cells, programs, protocol, cache_dir)
     return CellTables(
         protocol=protocol,
@@ -416,8 +410,7 @@ def _with_solutions(
     The memory of the padded ``values`` table is checked before anything is
     solved or allocated (its size is known from the scenarios: grid points
     and protocol states). Cells equal in content share one solve (the
-    solver's cache); :func:`compile_cells` calls made by the solver compile
-    the myopic tables only (:data:`_SOLVING`).
+    solver's cache).
     """
     from . import forward as forward_solver  # the solver compiles cells with this module
 
@@ -431,13 +424,9 @@ def _with_solutions(
         values_bytes(C, S, N),
         "lower decisions.grid_points or run fewer cells per call (a smaller --batch-size)",
     )
-    token = _SOLVING.set(True)
-    try:
-        if cache_dir is not None:
-            Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        found = {c: forward_solver.solve(cells[c], protocol, cache_dir=cache_dir) for c in live}
-    finally:
-        _SOLVING.reset(token)
+    if cache_dir is not None:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    found = {c: forward_solver.solve(cells[c], protocol, cache_dir=cache_dir) for c in live}
     values = np.zeros((C, 2, 2, S, N, N))
     n_grid = np.zeros(C, np.int64)
     flags = np.zeros(C, bool)
