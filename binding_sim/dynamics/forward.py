@@ -94,10 +94,13 @@ __all__ = [
     "SOLVER_VERSION",
     "ActorProblem",
     "ForwardSolverError",
+    "accepted_at_start",
     "actor_problems",
     "cache_key",
     "clear_cache",
+    "forward_k_star",
     "forward_margin",
+    "forward_threshold",
     "solve",
 ]
 
@@ -829,3 +832,79 @@ def forward_margin(
     return d + solution.delta * float(
         cont.continuation(tab, solution.values, 0, s, q, i, x, tau_a, tau_b, solution.delta)
     )
+
+
+def _start(scenario: Scenario) -> tuple[float, float]:
+    a, b = scenario.actors
+    return float(a.initial_trust), float(b.initial_trust)
+
+
+def forward_threshold(
+    scenario: Scenario, protocol: str, actor: int, state: int = 0, offer: int = 0
+) -> float | None:
+    """``tau*_{i,delta}``: section 3's threshold of the forward margin (docs/model.md section 13.6).
+
+    Actor ``actor``'s forward margin of offer ``offer`` of protocol state
+    ``state`` as a function of its own trust, the other's trust at its initial
+    value: ``None`` if it is below ``-1e-9`` at full trust; otherwise, walking
+    down from ``tau = 1`` over the grid's nodes (between which the
+    interpolated margin is smooth), the root of ``margin + 1e-9`` in the first
+    interval whose lower end is rejected (:func:`scipy.optimize.brentq`), or
+    0 if none is.
+    """
+    from scipy.optimize import brentq
+
+    sol = solve(scenario, protocol)
+    tab = _tables(scenario, protocol)
+    start = _start(scenario)
+
+    def f(t: float) -> float:
+        pair = (t, start[1]) if actor == 0 else (start[0], t)
+        return forward_margin(sol, tab, state, offer, actor, pair[0], pair[1]) + TOL
+
+    nodes = sol.grid
+    if f(1.0) < 0.0:
+        return None
+    upper = 1.0
+    for t in nodes[::-1][1:]:
+        if f(float(t)) < 0.0:
+            return float(brentq(f, float(t), upper, xtol=1e-14))
+        upper = float(t)
+    return 0.0
+
+
+def accepted_at_start(scenario: Scenario, protocol: str, state: int = 0, offer: int = 0) -> bool:
+    """Whether both trustworthy types' forward margins of the offer are ``>= -1e-9`` at initial trust."""
+    sol = solve(scenario, protocol)
+    tab = _tables(scenario, protocol)
+    ta, tb = _start(scenario)
+    return all(forward_margin(sol, tab, state, offer, i, ta, tb) >= -TOL for i in range(2))
+
+
+def forward_k_star(scenario: Scenario, actor: int, k_max: float = 1e4) -> float | None:
+    """``k*_delta`` of actor ``actor``: section 9.2's ``k*`` applied to the forward margin (docs/model.md section 13.9).
+
+    The relative-gains sensitivity at which the actor's forward margin of the
+    formal treaty at the initial trust of both is zero, the problem re-solved
+    for each ``k`` (formal protocol) inside :func:`scipy.optimize.brentq`.
+    ``None`` when the actor rejects the treaty even at ``k = 0``; ``inf``
+    when it accepts at every ``k`` up to ``k_max``.
+    """
+    from scipy.optimize import brentq
+
+    name = scenario.actors[actor].name
+    ta, tb = _start(scenario)
+
+    def f(k: float) -> float:
+        sc = scenario.with_values({f"actors.{name}.relative_gains": k})
+        sol = solve(sc, "formal")
+        return forward_margin(sol, _tables(sc, "formal"), 0, 0, actor, ta, tb) + TOL
+
+    if f(0.0) < 0.0:
+        return None
+    lo, hi = 0.0, 1.0
+    while f(hi) >= 0.0:
+        lo, hi = hi, 2.0 * hi
+        if hi > k_max:
+            return math.inf
+    return float(brentq(f, lo, hi, xtol=1e-8))
