@@ -50,7 +50,15 @@ names to their compiled versions (:data:`FUNCTIONS` lists this module's
 functions, callees first; :data:`FORMULAS` the formulas they call). The same
 source serves the kernel (the term ``delta D_i`` at the exact next states)
 and the solver (:mod:`binding_sim.dynamics.forward`, whose sparse transition
-matrices are built from :func:`outcome` and :func:`idle_outcome`).
+matrices are built from :func:`outcome`, :func:`next_trust` and
+:func:`outcome_value`).
+
+Compiled, a function taking the whole ``Tables`` runs fastest inlined
+(``numba.njit(inline="always")``) into a caller that does not itself take
+the tuple through another such inlined call: every function here calls
+only scalar formulas and, from :func:`expected_next_value` and
+:func:`continuation`, :func:`outcome`, :func:`next_trust` and
+:func:`outcome_value` directly.
 
 Actions are coded ``0`` (comply, ``C``) and ``1`` (defect, ``D``), the index
 convention of the payoff tables.
@@ -73,11 +81,11 @@ __all__ = [
     "FUNCTIONS",
     "continuation",
     "expected_next_value",
-    "idle_outcome",
     "next_trust",
     "other_compliance",
     "outcome",
     "outcome_value",
+    "trust_step",
 ]
 
 COMPLY = 0
@@ -101,28 +109,94 @@ bayesian_update_scalar = trust.bayesian_update_scalar
 interpolate = valuegrid.interpolate
 
 
-def other_compliance(tab: Tables, c: int, s: int, q: int, i: int, tau_other: float) -> Any:
-    """``(sigma_S, sigma_G)``: the other's compliance probability on offer ``q`` by type, as ``i`` reads it.
+def other_compliance(
+    c2: float,
+    c1: float,
+    c0: float,
+    tau_other: float,
+    beta: float,
+    infinite: bool,
+    greed: float,
+    scope: float,
+    empathy: float,
+    full_trustworthy: float,
+    full_greedy: float,
+) -> Any:
+    """``(sigma_S, sigma_G)``: the other's compliance probability on an offer by type, as ``i`` reads it.
 
-    The other ``j``'s myopic logit choice (docs/model.md section 3) at its
-    start-of-round trust ``tau_other``, trustworthy then greedy
-    (docs/model.md section 12.1), mixed by ``i``'s empathy with the
-    probabilities at full trust (``tab.sigma_full``) when the empathy is
-    below 1 (docs/model.md section 12.2): what the round kernel feeds the
-    Bayesian update.
+    The other ``j``'s myopic logit choice (docs/model.md section 3; margin
+    coefficients ``c2, c1, c0``, precision ``beta``) at its start-of-round
+    trust ``tau_other``, trustworthy then greedy (docs/model.md section 12.1),
+    mixed by ``i``'s ``empathy`` with the probabilities at full trust when the
+    empathy is below 1 (docs/model.md section 12.2): what the round kernel
+    feeds the Bayesian update. Scalars only (see :func:`next_trust`).
     """
-    o = 1 - i
-    d = margin_value(
-        tab.coef[c, s, q, o, 0], tab.coef[c, s, q, o, 1], tab.coef[c, s, q, o, 2], tau_other
-    )
-    dg = greedy_margin(d, tau_other, tab.greed[o, c], tab.scope[c, s, q])
-    sig_s = logit_choice(tab.beta[o, c], d, tab.binf[o, c])
-    sig_g = logit_choice(tab.beta[o, c], dg, tab.binf[o, c])
-    e = tab.empathy[i, c]
-    if e != 1.0:
-        sig_s = empathic_probability(e, sig_s, tab.sigma_full[c, s, q, o, 0])
-        sig_g = empathic_probability(e, sig_g, tab.sigma_full[c, s, q, o, 1])
+    d = margin_value(c2, c1, c0, tau_other)
+    dg = greedy_margin(d, tau_other, greed, scope)
+    sig_s = logit_choice(beta, d, infinite)
+    sig_g = logit_choice(beta, dg, infinite)
+    if empathy != 1.0:
+        sig_s = empathic_probability(empathy, sig_s, full_trustworthy)
+        sig_g = empathic_probability(empathy, sig_g, full_greedy)
     return sig_s, sig_g
+
+
+def trust_step(
+    model: int,
+    tau_own: float,
+    tau_other: float,
+    perceived_compliance: bool,
+    on_table: bool,
+    lam_w: float,
+    mu: float,
+    phi: float,
+    tau0: float,
+    miss: float,
+    c2: float,
+    c1: float,
+    c0: float,
+    beta: float,
+    infinite: bool,
+    greed: float,
+    scope: float,
+    empathy: float,
+    full_trustworthy: float,
+    full_greedy: float,
+) -> float:
+    """One actor's trust after a round, from scalars (the rule of the round kernel's ``trust_update``).
+
+    Linear model (docs/model.md section 4): ``lam_w = lambda w_X``, ``mu``,
+    ``phi``, ``tau0``. Bayesian (docs/model.md section 12.2): the other's
+    type-specific probabilities (:func:`other_compliance` of its margin
+    coefficients ``c2, c1, c0`` at ``tau_other``, its ``beta``, greed and the
+    offer's scope, this actor's empathy and the probabilities at full trust),
+    the misreading probability ``miss = epsilon_i (1 - m_s)``, turnover
+    ``phi`` toward the prior ``tau0``. Not ``on_table``: an idle round (only
+    recovery or the prediction for turnover).
+    """
+    if model == BAYESIAN:
+        sig_s = 1.0
+        sig_g = 1.0
+        if on_table:
+            sig_s, sig_g = other_compliance(
+                c2,
+                c1,
+                c0,
+                tau_other,
+                beta,
+                infinite,
+                greed,
+                scope,
+                empathy,
+                full_trustworthy,
+                full_greedy,
+            )
+        return bayesian_update_scalar(
+            tau_own, perceived_compliance, on_table, sig_s, sig_g, miss, phi, tau0
+        )
+    return linear_update_scalar(
+        tau_own, perceived_compliance, on_table, lam_w if on_table else 0.0, mu, phi, tau0
+    )
 
 
 def next_trust(
@@ -138,26 +212,38 @@ def next_trust(
 ) -> float:
     """Actor ``i``'s trust after a round in state ``s`` of cell ``c``, as the round kernel updates it.
 
-    ``q`` is the offer on the table (ignored when not ``on_table``: an idle
-    round, where only recovery or the prediction for turnover applies);
-    ``tau_own`` and ``tau_other`` are both actors' start-of-round trust.
-    Linear model (docs/model.md section 4): ``lambda w_X`` on the offer;
-    Bayesian (docs/model.md section 12.2): Bayes' rule with the other's
-    myopic type-specific probabilities (:func:`other_compliance`) and the
-    misreading probability ``epsilon_i (1 - m_s)``.
+    ``q`` is the offer on the table (when not ``on_table``, an idle round,
+    any valid priority, e.g. 0: it is not used); ``tau_own`` and
+    ``tau_other`` are both actors' start-of-round trust. Reads the cell's
+    parameters and applies :func:`trust_step`: linear (docs/model.md section
+    4) with ``lambda w_X`` of the offer; Bayesian (docs/model.md section
+    12.2) with the other's myopic type-specific probabilities
+    (:func:`other_compliance`) and the misreading probability
+    ``epsilon_i (1 - m_s)``. Every field is read unconditionally: compiled,
+    reading fields of the ``Tables`` tuple inside a branch is far slower.
     """
-    if tab.model[c] == BAYESIAN:
-        sig_s = 1.0
-        sig_g = 1.0
-        if on_table:
-            sig_s, sig_g = other_compliance(tab, c, s, q, i, tau_other)
-        miss = tab.eps[i, c] * (1.0 - tab.transparency[c, s])
-        return bayesian_update_scalar(
-            tau_own, perceived_compliance, on_table, sig_s, sig_g, miss, tab.phi[c], tab.tau0[i, c]
-        )
-    lam_w = tab.lam[c] * tab.weight[c, s, q] if on_table else 0.0
-    return linear_update_scalar(
-        tau_own, perceived_compliance, on_table, lam_w, tab.mu[c], tab.phi[c], tab.tau0[i, c]
+    o = 1 - i
+    return trust_step(
+        tab.model[c],
+        tau_own,
+        tau_other,
+        perceived_compliance,
+        on_table,
+        tab.lam[c] * tab.weight[c, s, q],
+        tab.mu[c],
+        tab.phi[c],
+        tab.tau0[i, c],
+        tab.eps[i, c] * (1.0 - tab.transparency[c, s]),
+        tab.coef[c, s, q, o, 0],
+        tab.coef[c, s, q, o, 1],
+        tab.coef[c, s, q, o, 2],
+        tab.beta[o, c],
+        tab.binf[o, c],
+        tab.greed[o, c],
+        tab.scope[c, s, q],
+        tab.empathy[i, c],
+        tab.sigma_full[c, s, q, o, 0],
+        tab.sigma_full[c, s, q, o, 1],
     )
 
 
@@ -170,8 +256,6 @@ def outcome(
     a_i: int,
     a_j: int,
     k: int,
-    tau_a: float,
-    tau_b: float,
 ) -> Any:
     """The ``k``-th perception outcome (``k`` in 0..3) of actions ``(a_i, a_j)`` on offer ``q``.
 
@@ -179,16 +263,14 @@ def outcome(
     ``j`` perceives a defection of ``i``. A compliance is misread with
     probability ``epsilon (1 - m_s)``, a defection always seen
     (docs/model.md section 4). Returns ``(probability, next state,
-    tau_A', tau_B')``; the next state is the offer's ``on_comply`` (possibly
-    :data:`~binding_sim.dynamics.protocols.BIND`) after mutual compliance,
-    else its ``on_defect``. An outcome of probability 0 returns probability
-    0 and the start-of-round state.
+    i perceived compliance, j perceived compliance)``; the next state is the
+    offer's ``on_comply`` (possibly :data:`~binding_sim.dynamics.protocols.BIND`)
+    after mutual compliance, else its ``on_defect``. The next trust is
+    :func:`next_trust` of each actor's perception (:func:`next_trusts`).
     """
     j = 1 - i
     m = tab.transparency[c, s]
-    tau_i = tau_a if i == 0 else tau_b
-    tau_j = tau_b if i == 0 else tau_a
-    seen_i = (k & 1) == 0  # i perceives j's compliance
+    seen_i = (k & 1) == 0
     seen_j = (k & 2) == 0
     q_i = tab.eps[i, c] * (1.0 - m)
     q_j = tab.eps[j, c] * (1.0 - m)
@@ -200,30 +282,10 @@ def outcome(
         p_j = 1.0 - q_j if seen_j else q_j
     else:
         p_j = 0.0 if seen_j else 1.0
-    prob = p_i * p_j
-    if prob == 0.0:
-        return 0.0, s, tau_a, tau_b
-    ti = next_trust(tab, c, s, q, i, tau_i, tau_j, seen_i, True)
-    tj = next_trust(tab, c, s, q, j, tau_j, tau_i, seen_j, True)
-    if a_i == COMPLY and a_j == COMPLY:
-        nxt = tab.on_comply[c, s, q]
-    else:
-        nxt = tab.on_defect[c, s, q]
-    if i == 0:
-        return prob, nxt, ti, tj
-    return prob, nxt, tj, ti
-
-
-def idle_outcome(tab: Tables, c: int, s: int, tau_a: float, tau_b: float) -> Any:
-    """``(tau_A', tau_B')`` after an idle round of state ``s`` (nothing on the table).
-
-    No play and no update: only the trust model's recovery (linear) or the
-    prediction for turnover (Bayesian); the protocol state stays ``s``
-    (docs/model.md section 5).
-    """
-    ta = next_trust(tab, c, s, 0, 0, tau_a, tau_b, False, False)
-    tb = next_trust(tab, c, s, 0, 1, tau_b, tau_a, False, False)
-    return ta, tb
+    on_comply = tab.on_comply[c, s, q]
+    on_defect = tab.on_defect[c, s, q]
+    nxt = on_comply if a_i == COMPLY and a_j == COMPLY else on_defect
+    return p_i * p_j, nxt, seen_i, seen_j
 
 
 def outcome_value(
@@ -247,18 +309,19 @@ def outcome_value(
     may be redrawn before the next round:
     ``(1 - phi) V^x + phi (p_i V^T + (1 - p_i) V^G)``.
     """
+    k = tab.k[i, c]
+    own = tab.bound_pay[i, c]
+    other = tab.bound_pay[1 - i, c]
+    phi = tab.phi[c]
+    turnover = tab.model[c] == BAYESIAN and phi > 0.0
+    p = tab.p[i, c]
     if nxt == BIND:
         tau_i = tau_a if i == 0 else tau_b
-        u = relative_utility(
-            kappa(tab.k[i, c], tau_i), tab.bound_pay[i, c], tab.bound_pay[1 - i, c]
-        )
-        return u / (1.0 - delta)
+        return relative_utility(kappa(k, tau_i), own, other) / (1.0 - delta)
     v = interpolate(values[i, x, nxt], tau_a, tau_b)
-    phi = tab.phi[c]
-    if tab.model[c] == BAYESIAN and phi > 0.0:
+    if turnover:
         v_t = v if x == 0 else interpolate(values[i, 0, nxt], tau_a, tau_b)
         v_g = v if x == 1 else interpolate(values[i, 1, nxt], tau_a, tau_b)
-        p = tab.p[i, c]
         return (1.0 - phi) * v + phi * (p * v_t + (1.0 - p) * v_g)
     return v
 
@@ -279,21 +342,27 @@ def expected_next_value(
     """``sum over a_j of b_i(a_j) E V_i^x(s' | a_i, a_j)`` with offer ``q`` of state ``s`` on the table.
 
     ``b_i(C) = tau_i`` (the level-1 belief of docs/model.md section 13.3);
-    the expectation over perceptions and next states is :func:`outcome`'s,
-    each next state valued by :func:`outcome_value`.
+    the expectation runs over :func:`outcome`'s perceptions and next states,
+    the next trust of both actors by :func:`next_trust`, each next state
+    valued by :func:`outcome_value`.
     """
     tau_i = tau_a if i == 0 else tau_b
+    tau_j = tau_b if i == 0 else tau_a
     total = 0.0
     for a_j in range(2):
-        b = tau_i if a_j == COMPLY else 1.0 - tau_i
-        if b == 0.0:
+        bel = tau_i if a_j == COMPLY else 1.0 - tau_i
+        if bel == 0.0:
             continue
         acc = 0.0
         for k in range(4):
-            prob, nxt, ta, tb = outcome(tab, c, s, q, i, a_i, a_j, k, tau_a, tau_b)
+            prob, nxt, seen_i, seen_j = outcome(tab, c, s, q, i, a_i, a_j, k)
             if prob > 0.0:
+                ti = next_trust(tab, c, s, q, i, tau_i, tau_j, seen_i, True)
+                tj = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, seen_j, True)
+                ta = ti if i == 0 else tj
+                tb = tj if i == 0 else ti
                 acc += prob * outcome_value(tab, values, c, i, x, nxt, ta, tb, delta)
-        total += b * acc
+        total += bel * acc
     return total
 
 
@@ -311,7 +380,10 @@ def continuation(
 ) -> float:
     """``D_i(s)`` of docs/model.md section 13.4 for offer ``q`` of state ``s`` of cell ``c``.
 
-    The forward margin of actor ``i`` of type ``x`` is ``Delta_i + delta D_i``
+    ``expected_next_value`` of complying minus that of defecting (the same
+    loop, written out: compiled, a function taking the whole ``Tables`` is
+    fastest called directly, not through another such function). The
+    forward margin of actor ``i`` of type ``x`` is ``Delta_i + delta D_i``
     (``Delta_i`` the myopic margin, exact at the actual trust).
 
     Parameters
@@ -331,16 +403,34 @@ def continuation(
     delta : float
         The discount factor (the absorbing value of binding is ``U / (1 - delta)``).
     """
-    return expected_next_value(
-        tab, values, c, s, q, i, x, COMPLY, tau_a, tau_b, delta
-    ) - expected_next_value(tab, values, c, s, q, i, x, DEFECT, tau_a, tau_b, delta)
+    tau_i = tau_a if i == 0 else tau_b
+    tau_j = tau_b if i == 0 else tau_a
+    total = 0.0
+    for a_j in range(2):
+        bel = tau_i if a_j == COMPLY else 1.0 - tau_i
+        if bel == 0.0:
+            continue
+        diff = 0.0
+        for a_i in range(2):
+            acc = 0.0
+            for k in range(4):
+                prob, nxt, seen_i, seen_j = outcome(tab, c, s, q, i, a_i, a_j, k)
+                if prob > 0.0:
+                    ti = next_trust(tab, c, s, q, i, tau_i, tau_j, seen_i, True)
+                    tj = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, seen_j, True)
+                    ta = ti if i == 0 else tj
+                    tb = tj if i == 0 else ti
+                    acc += prob * outcome_value(tab, values, c, i, x, nxt, ta, tb, delta)
+            diff = acc if a_i == COMPLY else diff - acc
+        total += bel * diff
+    return total
 
 
 FUNCTIONS = (
     "other_compliance",
+    "trust_step",
     "next_trust",
     "outcome",
-    "idle_outcome",
     "outcome_value",
     "expected_next_value",
     "continuation",
