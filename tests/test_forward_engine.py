@@ -19,7 +19,10 @@ import pytest
 from binding_sim.config.experiment import Experiment
 from binding_sim.config.scenario import Scenario
 from binding_sim.dynamics import forward, tables
+from binding_sim.dynamics.continuation import continuation
 from binding_sim.dynamics.engine import compile_cells, simulate
+from binding_sim.dynamics.protocols import BIND
+from binding_sim.dynamics.valuegrid import ForwardSolution
 from binding_sim.limits import MemoryLimitError
 from binding_sim.model.margins import margin_value
 from binding_sim.sweep import run_sweep
@@ -112,9 +115,30 @@ def test_round_one_binding_at_the_forward_threshold(delta: float) -> None:
 
 
 # ----------------------------------------------------------------------------- back ends
-def test_backends_bit_identical_with_forward_decisions() -> None:
-    """The numba kernel and the same source as plain Python agree bit for bit (rule forward)."""
-    sc = load(
+def hand_solution(values: np.ndarray, delta: float) -> ForwardSolution:
+    """A ForwardSolution holding ``values`` (built by a test, not by the solver)."""
+    S, n = values.shape[2], values.shape[-1]
+    return ForwardSolution(
+        values=values,
+        tabled=np.zeros((S, n, n), np.int64),
+        delta=delta,
+        iterations=0,
+        residual=0.0,
+        outer_rounds=1,
+        seconds=0.0,
+        key="by-hand",
+    )
+
+
+def test_backends_bit_identical_with_forward_decisions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numba kernel and the same source as plain Python agree bit for bit (rule forward).
+
+    Formal: the solver's own solution. Piecemeal: an arbitrary value function
+    on the grid (seeded), so that every branch of the kernel's forward path
+    (gate over several offers, both types, bayesian reading, turnover,
+    empathy, finite precision, the trapped rule) runs whatever the solver does.
+    """
+    sets = [
         *TYPES,
         "decisions.rule=forward",
         "decisions.grid_points=15",
@@ -122,12 +146,24 @@ def test_backends_bit_identical_with_forward_decisions() -> None:
         "actors.*.decision_precision=2",
         "actors.*.empathy=0.5",
         "trust.recovery_rate=0.02",
-    )
-    for protocol in ("formal", "piecemeal"):
-        a = simulate(sc, protocol, 300, seed=5, horizon=40, record=True, backend="numba")
-        b = simulate(sc, protocol, 300, seed=5, horizon=40, record=True, backend="python")
+    ]
+    sc = load(*sets)
+    a = simulate(sc, "formal", 300, seed=5, horizon=40, record=True, backend="numba")
+    b = simulate(sc, "formal", 300, seed=5, horizon=40, record=True, backend="python")
+    assert a == b
+    assert same_trajectories(a, b)
+    S = len(compile_cells([sc], "piecemeal").programs[0].states)
+    values = np.random.default_rng(8).uniform(0.0, 30.0, (2, 2, S, 15, 15))
+    monkeypatch.setattr(forward, "solve", lambda *args, **kw: hand_solution(values, 0.9))
+    plain = [s for s in sets if s not in TYPES]  # linear trust, no types
+    for variant in (sets, [*plain, "actors.*.decision_precision=inf"]):
+        ahead = load(*variant)
+        a = simulate(ahead, "piecemeal", 300, seed=5, horizon=40, record=True, backend="numba")
+        b = simulate(ahead, "piecemeal", 300, seed=5, horizon=40, record=True, backend="python")
         assert a == b
         assert same_trajectories(a, b)
+        myopic = load(*(s for s in variant if s != "decisions.rule=forward"))
+        assert a != simulate(myopic, "piecemeal", 300, seed=5, horizon=40)  # the term mattered
 
 
 def test_forward_changes_decisions_where_the_margin_says_so() -> None:
@@ -140,37 +176,67 @@ def test_forward_changes_decisions_where_the_margin_says_so() -> None:
 
 
 # ----------------------------------------------------------------------------- the gate
-def test_piecemeal_gate_uses_forward_margins() -> None:
-    """Bayesian trust, piecemeal: the first rung, refused myopically at tau_0, is tabled when forward.
+def test_piecemeal_gate_uses_forward_margins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bayesian trust with types, piecemeal: the gate and the decisions use Delta + delta D.
 
-    md_transparency's myopic threshold is 3/7 (section 3: a = 0.8,
-    b = 0.2 + k (1 - tau) 0.4, so Delta(0.35) < 0). At delta = 0.9 the
-    trustworthy types' forward margins at tau_0 are clearly positive, so the
-    gate tables the rung in round 1 for every replicate, greedy or not
-    (the proposer does not see types): no idle round.
+    A value function constant in trust, ``V0 = 55`` in state 0 and ``V1 =
+    56`` in every later state, makes ``D`` a closed form (section 13.4):
+    the next state depends only on the actual moves, so on an offer moving
+    to state 1 ``D = tau (V1 - V0)``, and on the treaty (binding worth ``R_F
+    / (1 - delta) = 60``) ``D = tau (60 - V0)``. At ``tau_0 = 0.35``,
+    ``delta = 0.9`` and ``k = 1`` (``kappa = 0.65``), by hand:
+
+    - the treaty: ``Delta_F = 0.35 (6 - 4.6) + 0.65 (-4.6) = -2.5``, forward
+      ``-2.5 + 0.315 * 5 = -0.925``: refused, as myopically;
+    - md_transparency: ``Delta = 0.35 (1 - 0.46) + 0.65 (-0.46) = -0.11``
+      (refused myopically: every round idle), forward
+      ``-0.11 + 0.315 = 0.205``: tabled for every replicate;
+    - a greedy type (``g = 4``, scope 0.2) decides on
+      ``-0.11 - 0.35 * 4 * 0.2 + 0.315 = -0.075``: defects.
+
+    So after one round the rung is implemented exactly where both actors are
+    trustworthy.
     """
-    sets = [*TYPES, "actors.*.initial_trust=0.35", "scenario.discount_factor=0.9"]
+    sets = [
+        "trust.model=bayesian",
+        "actors.*.trustworthy_prob=0.8",
+        "actors.*.greed=4",
+        "actors.*.initial_trust=0.35",
+        "scenario.discount_factor=0.9",
+    ]
     myopic = load(*sets)
-    ahead = load(*sets, "decisions.rule=forward", "decisions.grid_points=51")
-    rung = myopic.arrangements["md_transparency"].payoffs[0]
-    # the myopic margin by hand (section 3): tau (U_CC - U_DC) + (1 - tau) (U_CD - U_DD)
+    ahead = load(*sets, "decisions.rule=forward", "decisions.grid_points=11")
     tab = compile_cells([myopic], "piecemeal").arrays
-    d = float(margin_value(*tab.coef[0, 0, 0, 0], 0.35))
-    R, S, T, P = rung.R, rung.S, rung.T, rung.P
-    kap = 1.0 * (1 - 0.35)
-    by_hand = 0.35 * (R - ((1 + kap) * T - kap * S)) + 0.65 * (((1 + kap) * S - kap * T) - P)
-    assert d == pytest.approx(by_hand, abs=1e-12) and d < -0.03
-    sol = forward.solve(ahead, "piecemeal")
-    ftab = compile_cells([ahead], "piecemeal", solve=False).arrays
-    for i in range(2):
-        assert forward.forward_margin(sol, ftab, 0, 0, i, 0.35, 0.35) > 0.05
+    assert tab.on_comply[0, 0, 0] == BIND and tab.on_comply[0, 0, 1] == 1  # treaty, then the rung
+    for q, by_hand in ((0, -2.5), (1, -0.11)):
+        for i in range(2):
+            assert float(margin_value(*tab.coef[0, 0, q, i], 0.35)) == pytest.approx(
+                by_hand, abs=1e-12
+            )
+    S = tab.n_offers.shape[1]
+    values = np.full((2, 2, S, 11, 11), 56.0)
+    values[:, :, 0] = 55.0
+    monkeypatch.setattr(forward, "solve", lambda *args, **kw: hand_solution(values, 0.9))
+    ftab = compile_cells([ahead], "piecemeal", solve=True).arrays
+    for i in range(2):  # the continuation term by the solver's own function, at the closed form
+        for q, d_hand in ((0, 0.35 * 5.0), (1, 0.35 * 1.0)):
+            got = continuation(ftab, values, 0, 0, q, i, 0, 0.35, 0.35, 0.9)
+            assert got == pytest.approx(d_hand, abs=1e-12)
     a = simulate(myopic, "piecemeal", 400, seed=11, horizon=1)
     b = simulate(ahead, "piecemeal", 400, seed=11, horizon=1)
-    assert a.mean_idle == 1.0  # refused: nothing on the table
-    assert b.mean_idle == 0.0  # tabled for every replicate
-    assert b.share_both_trustworthy < 1.0  # greedy types were there too
-    longer = simulate(ahead, "piecemeal", 400, seed=11, horizon=30)
-    assert longer.mean_rungs > a.mean_rungs
+    assert a.mean_idle == 1.0 and a.mean_rungs == 0.0  # refused: nothing on the table
+    assert b.mean_idle == 0.0 and b.share_bound == 0.0  # the rung, not the treaty, for everyone
+    assert 0.0 < b.share_both_trustworthy < 1.0
+    assert b.mean_rungs == pytest.approx(b.share_both_trustworthy, abs=1e-12)
+
+
+def test_piecemeal_with_the_solver_completes() -> None:
+    """A small piecemeal run with the solver's own solution completes and differs from the myopic one."""
+    sets = ["decisions.grid_points=51", "scenario.discount_factor=0.95"]
+    ahead = simulate(load(*sets, "decisions.rule=forward"), "piecemeal", 300, seed=2, horizon=60)
+    myopic = simulate(load(*sets), "piecemeal", 300, seed=2, horizon=60)
+    assert ahead != myopic
+    assert ahead.share_bound > myopic.share_bound
 
 
 # ----------------------------------------------------------------------------- tables
