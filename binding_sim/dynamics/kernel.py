@@ -38,7 +38,14 @@ The kernel never asks which protocol it runs: that is in the tables.
 :func:`trapped` applies docs/model.md section 8's rule at the end of a
 block: unbound, and no offer of the final state accepted by both.
 
-Once bound, a replicate's whole state (trust, types, tallies) is frozen.
+Absorbing binding (:data:`~binding_sim.dynamics.protocols.BIND`): once
+bound, a replicate's whole state (trust, types, tallies) is frozen
+(``frozen``). Revocable binding (docs/model.md section 13.1) needs no
+branch of its own: a bound pair is in a protocol state flagged
+``is_bound``, played like any other; a state change from an unbound state
+into a bound one is a binding (the first is recorded in ``bind``), one
+from a bound state into an unbound one a broken treaty (``broken``). Such
+a replicate is never frozen and plays to the horizon.
 
 Per-actor quantities are arrays indexed by actor (``tau[i, c, j]`` and
 ``trustworthy[i, c, j]`` in the block state, scratch arrays ``tau[i]``,
@@ -122,7 +129,11 @@ class BlockState(NamedTuple):
     state : int array (C, n)
         Protocol state.
     bind : int array (C, n)
-        Round in which the replicate bound (0: unbound).
+        Round in which the replicate first bound (0: never).
+    frozen : bool array (C, n)
+        Bound absorbingly: the replicate's state is frozen and it plays no more rounds.
+    broken : int array (C, n)
+        Treaties broken (revocable binding, docs/model.md section 13.1).
     incidents : int array (2, C, n)
         Incidents perceived by each actor.
     mutual_defection, idle : int arrays (C, n)
@@ -137,6 +148,8 @@ class BlockState(NamedTuple):
     trustworthy: np.ndarray
     state: np.ndarray
     bind: np.ndarray
+    frozen: np.ndarray
+    broken: np.ndarray
     incidents: np.ndarray
     mutual_defection: np.ndarray
     idle: np.ndarray
@@ -157,6 +170,8 @@ class BlockState(NamedTuple):
             trustworthy=np.ascontiguousarray(type_draws[:, None, :] < tab.p[:, :, None]),
             state=np.zeros((C, n), np.int64),
             bind=np.zeros((C, n), np.int64),
+            frozen=np.zeros((C, n), bool),
+            broken=np.zeros((C, n), np.int64),
             incidents=np.zeros((2, C, n), np.int64),
             mutual_defection=np.zeros((C, n), np.int64),
             idle=np.zeros((C, n), np.int64),
@@ -259,7 +274,7 @@ def run_rounds(
     rec: Record,
     typed_flag: tuple[bool, ...],
 ) -> int:
-    """Rounds ``t_first .. t_first + n_rounds - 1`` of every unbound replicate (see the module docstring).
+    """Rounds ``t_first .. t_first + n_rounds - 1`` of every replicate not frozen (see the module docstring).
 
     ``typed_flag`` is ``(True,)`` when any cell of the call can have a
     greedy type (``p < 1``) or has the bayesian model (docs/model.md section
@@ -317,7 +332,7 @@ def run_rounds(
             emp[i] = tab.empathy[i, c]
         full_trust = bayes and (emp[0] != 1.0 or emp[1] != 1.0)
         for j in range(n):
-            if st.bind[c, j] != 0:
+            if st.frozen[c, j]:
                 continue
             for i in range(2):
                 tau[i] = st.tau[i, c, j]
@@ -454,6 +469,11 @@ def run_rounds(
                         paid_disc[i] += R * td
                         paid_rel_disc[i] += V * td
                 elif nxt != s:  # a branch, not a data dependency: states change rarely
+                    if tab.is_bound[c, nxt] != tab.is_bound[c, s]:  # revocable binding (13.1)
+                        if tab.is_bound[c, s]:
+                            st.broken[c, j] += 1
+                        elif st.bind[c, j] == 0:
+                            st.bind[c, j] = t
                     s = nxt
                     n_offers = tab.n_offers[c, s]
                     m = tab.transparency[c, s]
@@ -461,7 +481,7 @@ def run_rounds(
                     for i in range(2):
                         rec.trust[c, j, t, i] = tau[i]
                     rec.state[c, j, t] = s
-                    rec.bound[c, j, t] = bound
+                    rec.bound[c, j, t] = bound or tab.is_bound[c, s]
                 if bound:
                     break
                 t += 1
@@ -479,6 +499,7 @@ def run_rounds(
             st.idle[c, j] = idle
             if bound:
                 st.bind[c, j] = t
+                st.frozen[c, j] = True
                 if record:
                     for tt in range(t + 1, H + 1):
                         for i in range(2):
@@ -493,15 +514,17 @@ def run_rounds(
 def trapped(tab: Tables, st: BlockState, out: Any) -> None:
     """Write docs/model.md section 8's trapped flag of every replicate into ``out`` (C, n).
 
-    Trapped: unbound at the end, and no offer of the final protocol state is
-    accepted by both at the final trust (the same rule for every protocol).
+    Trapped: unbound at the end (neither bound absorbingly nor in a bound
+    state of revocable binding, docs/model.md section 13.1), and no offer of
+    the final protocol state is accepted by both at the final trust (the
+    same rule for every protocol).
     """
     C = st.state.shape[0]
     n = st.state.shape[1]
     for c in range(C):
         for j in range(n):
-            stuck = st.bind[c, j] == 0
             s = st.state[c, j]
+            stuck = not st.frozen[c, j] and not tab.is_bound[c, s]
             for q in range(tab.n_offers[c, s]):
                 if not stuck:
                     break

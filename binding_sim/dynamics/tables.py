@@ -65,8 +65,9 @@ class Tables(NamedTuple):
     each actor's probability of complying at full trust, trustworthy type
     then greedy type (what an actor with empathy below 1 mixes in when it
     reads the other's move, docs/model.md section 12.2; a constant of the
-    offer). States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``;
-    ``idle_pay (C, S, 2)``.
+    offer). States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``,
+    ``is_bound`` (a bound state of revocable binding, docs/model.md section
+    13.1); ``idle_pay (C, S, 2)``.
     """
 
     horizon: np.ndarray
@@ -98,6 +99,7 @@ class Tables(NamedTuple):
     transparency: np.ndarray
     rungs: np.ndarray
     idle_pay: np.ndarray
+    is_bound: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,7 @@ def compile_cells(
     transparency = np.zeros((C, S))
     rungs = np.zeros((C, S), np.int64)
     idle_pay = np.zeros((C, S, 2))
+    is_bound = np.zeros((C, S), bool)
 
     for c, (sc, prog, h) in enumerate(zip(cells, programs, Hs, strict=True)):
         model[c] = trust.model_id(sc.trust_model)
@@ -255,6 +258,7 @@ def compile_cells(
             transparency[c, s_idx] = state.transparency
             rungs[c, s_idx] = state.rungs
             idle_pay[c, s_idx] = state.idle_payment
+            is_bound[c, s_idx] = state.bound
             for q, offer in enumerate(state.offers):
                 coef[c, s_idx, q] = margins[id(offer.slot)]
                 pay[c, s_idx, q] = offer.slot.payoffs
@@ -295,6 +299,7 @@ def compile_cells(
         transparency=transparency,
         rungs=rungs,
         idle_pay=idle_pay,
+        is_bound=is_bound,
     )
     return CellTables(
         protocol=protocol,
