@@ -61,7 +61,8 @@ def measure(protocol: str, model: str, n: int) -> dict[str, object]:
     t = time.perf_counter()
     try:
         sol = forward.solve(sc, protocol)
-    except forward.ForwardSolverError as err:  # a cycle of the proposal map is reported, not hidden
+    except forward.ForwardSolverError as err:
+        # a cycle of the proposal map is reported, not hidden
         tracemalloc.stop()
         return {"protocol": protocol, "model": model, "n_grid": n, "error": str(err)}
     seconds = time.perf_counter() - t
