@@ -26,6 +26,9 @@ in which every actor is trustworthy (``trustworthy_prob = 1``, so greed and
 empathy play no part) under the linear trust model, and reports every actor
 trustworthy at the end. Types and the bayesian model are checked against
 hand-computed runs and closed forms instead (``tests/test_bayesian_engine.py``).
+Nor has it revocable binding (docs/model.md section 13.1): it accepts only
+``protocols.binding = "absorbing"``; revocable binding is checked against
+the absorbing run and hand-derived paths (``tests/test_revocable.py``).
 """
 
 from __future__ import annotations
@@ -176,6 +179,7 @@ def compile_cells(
     for c, (sc, lad) in enumerate(zip(cells, ladders, strict=True)):
         assert sc.trust_model == "linear"
         assert all(act.trustworthy_prob == 1.0 for act in sc.actors), "no types in the oracle"
+        assert sc.binding == "absorbing", "no revocable binding in the oracle"
         lam[c], mu[c], phi[c] = sc.building_rate, sc.erosion_rate, sc.recovery_rate
         for i, act in enumerate(sc.actors):
             k[i, c] = act.relative_gains

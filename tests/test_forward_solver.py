@@ -249,3 +249,46 @@ def test_disk_cache_round_trip_and_corrupt_file(tmp_path, monkeypatch) -> None:
     path.write_bytes(b"not an npz file")
     third = forward.solve(sc, "formal", cache_dir=tmp_path)
     assert np.array_equal(third.values, first.values)
+
+
+@pytest.mark.parametrize("protocol", ["formal", "piecemeal"])
+def test_compiled_and_plain_python_loops_agree(protocol: str, monkeypatch) -> None:
+    sc = scenario(
+        0.8,
+        "trust.model=bayesian",
+        "trust.recovery_rate=0.1",
+        "actors.*.trustworthy_prob=0.7",
+        "actors.*.greed=1.5",
+        "actors.*.empathy=0.5",
+        "decisions.grid_points=11",
+    )
+    compiled = forward.actor_problems(sc, protocol)
+    monkeypatch.setattr(forward, "_FUNCTIONS", forward._python_loops())
+    plain = forward.actor_problems(sc, protocol)
+    for a, b in zip(compiled, plain, strict=True):
+        assert (a.comply != b.comply).nnz == 0
+        assert (a.defect != b.defect).nnz == 0
+        assert np.array_equal(a.rewards, b.rewards)
+        assert np.array_equal(a.const_comply, b.const_comply)
+        assert np.array_equal(a.idle, b.idle)
+
+
+def test_continuation_equals_the_difference_of_the_matrix_rows() -> None:
+    # D_i at grid points two ways: the scalar continuation, and the solver's matrices
+    sc = scenario(
+        0.8, "trust.model=bayesian", "trust.recovery_rate=0.1", "decisions.grid_points=11"
+    )
+    sol = forward.solve(sc, "formal")
+    tab = forward._tables(sc, "formal")
+    problems = forward.actor_problems(sc, "formal", np.asarray(sol.tabled))
+    for i, problem in enumerate(problems):
+        flat = sol.values[i].reshape(2, -1).T @ problem.mix.T
+        D = (problem.comply @ flat + problem.const_comply[:, None]) - (
+            problem.defect @ flat + problem.const_defect[:, None]
+        )
+        for a, b in [(0, 0), (3, 7), (10, 4), (6, 10)]:
+            for x in range(2):
+                got = forward.cont.continuation(
+                    tab, sol.values, 0, 0, 0, i, x, a / 10, b / 10, sol.delta
+                )
+                assert got == pytest.approx(D[a * 11 + b, x], abs=1e-9)

@@ -182,6 +182,8 @@ def _stats(**change: Any) -> BlockStats:
         reps=4,
         horizon=3,
         bind_hist=np.array([1, 2, 1, 0], dtype=np.int64),
+        n_bound=3,
+        sum_broken=0,
         n_trapped=1,
         sum_incidents=np.array([2, 3], dtype=np.int64),
         sum_rungs=2,

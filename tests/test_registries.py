@@ -184,6 +184,9 @@ def test_columns_and_json_derive_from_the_metrics_registry() -> None:
         "share_spiral",
         "mean_exploited_rounds",
         "mean_belief_error",
+        "share_ever_bound",
+        "share_ever_bound_ci",
+        "mean_broken_treaties",
     ]
     d = out.to_dict()
     assert list(d) == list(dict.fromkeys(m.path[0] for m in metrics.METRICS.values()))

@@ -85,6 +85,8 @@ def _rows(out: Outcome) -> list[tuple[str, str]]:
         ("share bound", _num(out.share_bound)),
         ("  Wilson 95% interval", f"[{lo:.3f}, {hi:.3f}]"),
         ("binding round median [q25, q75]", ttb),
+        ("share ever bound", _num(out.share_ever_bound)),
+        ("mean treaties broken", _num(out.mean_broken_treaties, 2)),
         ("share trapped", _num(out.share_trapped)),
         (f"mean final trust {a}", _num(out.mean_final_trust[0])),
         (f"mean final trust {b}", _num(out.mean_final_trust[1])),

@@ -136,6 +136,8 @@ def _run_block(
     trapped = np.zeros(st.state.shape, bool)
     kernel["trapped"](arrays, st, trapped)
     rungs = np.take_along_axis(arrays.rungs, st.state, axis=1)
+    # bound at the horizon: absorbingly, or in a bound state (docs/model.md section 13.1)
+    bound_end = st.frozen | np.take_along_axis(arrays.is_bound, st.state, axis=1)
     stats = [
         BlockStats.from_replicates(
             int(arrays.horizon[c]),
@@ -149,6 +151,8 @@ def _run_block(
             st.payoffs[:, :, c].reshape(8, n),
             st.trustworthy[:, c],
             st.exploited[:, c],
+            bound_end=bound_end[c],
+            broken=st.broken[c],
         )
         for c in range(tab.C)
     ]

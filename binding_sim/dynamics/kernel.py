@@ -51,7 +51,14 @@ The kernel never asks which protocol it runs: that is in the tables.
 block: unbound, and no offer of the final state accepted by both (with the
 forward margins in a forward-looking cell).
 
-Once bound, a replicate's whole state (trust, types, tallies) is frozen.
+Absorbing binding (:data:`~binding_sim.dynamics.protocols.BIND`): once
+bound, a replicate's whole state (trust, types, tallies) is frozen
+(``frozen``). Revocable binding (docs/model.md section 13.1) needs no
+branch of its own: a bound pair is in a protocol state flagged
+``is_bound``, played like any other; a state change from an unbound state
+into a bound one is a binding (the first is recorded in ``bind``), one
+from a bound state into an unbound one a broken treaty (``broken``). Such
+a replicate is never frozen and plays to the horizon.
 
 Per-actor quantities are arrays indexed by actor (``tau[i, c, j]`` and
 ``trustworthy[i, c, j]`` in the block state, scratch arrays ``tau[i]``,
@@ -137,7 +144,11 @@ class BlockState(NamedTuple):
     state : int array (C, n)
         Protocol state.
     bind : int array (C, n)
-        Round in which the replicate bound (0: unbound).
+        Round in which the replicate first bound (0: never).
+    frozen : bool array (C, n)
+        Bound absorbingly: the replicate's state is frozen and it plays no more rounds.
+    broken : int array (C, n)
+        Treaties broken (revocable binding, docs/model.md section 13.1).
     incidents : int array (2, C, n)
         Incidents perceived by each actor.
     mutual_defection, idle : int arrays (C, n)
@@ -152,6 +163,8 @@ class BlockState(NamedTuple):
     trustworthy: np.ndarray
     state: np.ndarray
     bind: np.ndarray
+    frozen: np.ndarray
+    broken: np.ndarray
     incidents: np.ndarray
     mutual_defection: np.ndarray
     idle: np.ndarray
@@ -172,6 +185,8 @@ class BlockState(NamedTuple):
             trustworthy=np.ascontiguousarray(type_draws[:, None, :] < tab.p[:, :, None]),
             state=np.zeros((C, n), np.int64),
             bind=np.zeros((C, n), np.int64),
+            frozen=np.zeros((C, n), bool),
+            broken=np.zeros((C, n), np.int64),
             incidents=np.zeros((2, C, n), np.int64),
             mutual_defection=np.zeros((C, n), np.int64),
             idle=np.zeros((C, n), np.int64),
@@ -292,7 +307,7 @@ def run_rounds(
     typed_flag: tuple[bool, ...],
     forward_flag: tuple[bool, ...],
 ) -> int:
-    """Rounds ``t_first .. t_first + n_rounds - 1`` of every unbound replicate (see the module docstring).
+    """Rounds ``t_first .. t_first + n_rounds - 1`` of every replicate not frozen (see the module docstring).
 
     ``typed_flag`` is ``(True,)`` when any cell of the call can have a
     greedy type (``p < 1``) or has the bayesian model (docs/model.md section
@@ -357,7 +372,7 @@ def run_rounds(
         fwd = forward and tab.forward[c]  # forward-looking (docs/model.md section 13.4)
         vals = values_view(tab, c, fwd)
         for j in range(n):
-            if st.bind[c, j] != 0:
+            if st.frozen[c, j]:
                 continue
             for i in range(2):
                 tau[i] = st.tau[i, c, j]
@@ -510,6 +525,11 @@ def run_rounds(
                         paid_disc[i] += R * td
                         paid_rel_disc[i] += V * td
                 elif nxt != s:  # a branch, not a data dependency: states change rarely
+                    if tab.is_bound[c, nxt] != tab.is_bound[c, s]:  # revocable binding (13.1)
+                        if tab.is_bound[c, s]:
+                            st.broken[c, j] += 1
+                        elif st.bind[c, j] == 0:
+                            st.bind[c, j] = t
                     s = nxt
                     n_offers = tab.n_offers[c, s]
                     m = tab.transparency[c, s]
@@ -517,7 +537,7 @@ def run_rounds(
                     for i in range(2):
                         rec.trust[c, j, t, i] = tau[i]
                     rec.state[c, j, t] = s
-                    rec.bound[c, j, t] = bound
+                    rec.bound[c, j, t] = bound or tab.is_bound[c, s]
                 if bound:
                     break
                 t += 1
@@ -535,6 +555,7 @@ def run_rounds(
             st.idle[c, j] = idle
             if bound:
                 st.bind[c, j] = t
+                st.frozen[c, j] = True
                 if record:
                     for tt in range(t + 1, H + 1):
                         for i in range(2):
@@ -549,10 +570,11 @@ def run_rounds(
 def trapped(tab: Tables, st: BlockState, out: Any) -> None:
     """Write docs/model.md section 8's trapped flag of every replicate into ``out`` (C, n).
 
-    Trapped: unbound at the end, and no offer of the final protocol state is
-    accepted by both at the final trust (the same rule for every protocol;
-    in a forward-looking cell, by the trustworthy types' forward margins,
-    docs/model.md section 13.4).
+    Trapped: unbound at the end (neither bound absorbingly nor in a bound
+    state of revocable binding, docs/model.md section 13.1), and no offer of
+    the final protocol state is accepted by both at the final trust (the
+    same rule for every protocol; in a forward-looking cell, by the
+    trustworthy types' forward margins, docs/model.md section 13.4).
     """
     C = st.state.shape[0]
     n = st.state.shape[1]
@@ -560,8 +582,8 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
         fwd = tab.forward[c]
         vals = values_view(tab, c, fwd)
         for j in range(n):
-            stuck = st.bind[c, j] == 0
             s = st.state[c, j]
+            stuck = not st.frozen[c, j] and not tab.is_bound[c, s]
             for q in range(tab.n_offers[c, s]):
                 if not stuck:
                     break

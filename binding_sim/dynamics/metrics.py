@@ -1,4 +1,4 @@
-r"""Outcome metrics as a registry (docs/model.md sections 8 and 12.4).
+r"""Outcome metrics as a registry (docs/model.md sections 8, 12.4 and 13.1).
 
 Each :class:`Metric` declares its name, whether it is per actor, what it
 means, and how it is computed from the combined block totals
@@ -96,16 +96,21 @@ class Totals:
         self.stats = stats
         self.n = stats.reps
 
-    @cached_property
+    @property
     def n_bound(self) -> int:
-        """Replicates bound by the horizon."""
+        """Replicates bound at the horizon (docs/model.md section 13.1)."""
+        return self.stats.n_bound
+
+    @cached_property
+    def n_ever_bound(self) -> int:
+        """Replicates bound in some round (under absorbing binding: :attr:`n_bound`)."""
         return int(self.stats.bind_hist[1:].sum())
 
     @cached_property
     def binding_quantiles(self) -> tuple[float | None, float | None, float | None]:
-        """Median, q25 and q75 of the binding round over bound replicates (numpy's default method).
+        """Median, q25 and q75 of the first binding round over replicates ever bound (numpy's default method).
 
-        ``bind_hist[t]`` counts replicates bound in round ``t`` (index 0, the
+        ``bind_hist[t]`` counts replicates first bound in round ``t`` (index 0, the
         unbound ones, is ignored); the sorted sample is rebuilt exactly from it.
         """
         hist = self.stats.bind_hist
@@ -190,7 +195,7 @@ def _payoff(kind: int, label: str) -> Metric:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("share_bound", "share bound by the horizon", lambda tot: tot.n_bound / tot.n),
+        Metric("share_bound", "share bound at the horizon", lambda tot: tot.n_bound / tot.n),
         Metric(
             "share_bound_ci",
             "Wilson 95% interval of the share bound",
@@ -200,7 +205,7 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "time_to_bind_median",
-            "median binding round over bound replicates (None if none bound)",
+            "median (first) binding round over bound replicates (None if none bound)",
             lambda tot: tot.binding_quantiles[0],
             json_path=("time_to_bind", "median"),
         ),
@@ -256,7 +261,8 @@ METRICS: dict[str, Metric] = {
         ),
         Metric(
             "bound_by_round",
-            "share bound by the end of each round t = 1..H (the binding-time distribution)",
+            "share bound (for the first time) by the end of each round t = 1..H "
+            "(the binding-time distribution)",
             lambda tot: np.cumsum(tot.stats.bind_hist[1:]) / tot.n,
             in_columns=False,
         ),
@@ -301,6 +307,23 @@ METRICS: dict[str, Metric] = {
             "mean |trust - 1{other trustworthy}| of each actor at the end",
             lambda tot: tot.stats.sum_belief_error / tot.n,
             per_actor=True,
+        ),
+        Metric(
+            "share_ever_bound",
+            "share bound in some round (revocable binding; absorbing: the share bound)",
+            lambda tot: tot.n_ever_bound / tot.n,
+        ),
+        Metric(
+            "share_ever_bound_ci",
+            "Wilson 95% interval of the share ever bound",
+            lambda tot: wilson_interval(tot.n_ever_bound, tot.n),
+            column="share_ever_bound",
+            parts=("lo", "hi"),
+        ),
+        Metric(
+            "mean_broken_treaties",
+            "mean treaties broken per replicate (revocable binding; absorbing: 0)",
+            lambda tot: tot.stats.sum_broken / tot.n,
         ),
     )
 }

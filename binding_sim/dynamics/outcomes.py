@@ -8,13 +8,17 @@ bit-identical however the work was batched. :func:`summarize` turns the
 combined statistics into an :class:`Outcome`, one value per metric of the
 registry :mod:`binding_sim.dynamics.metrics`:
 
-- share bound by the horizon with its Wilson (1927) score interval
+- share bound at the horizon with its Wilson (1927) score interval
   (:func:`wilson_interval`);
 - the binding-time distribution ``bound_by_round[t-1]``, the share bound by
-  the end of round ``t`` (not conditioned on success);
-- median and quartiles of the binding round over bound replicates, with
-  numpy's default (linear) quantile method, computed exactly from the
+  the end of round ``t`` (not conditioned on success; under revocable
+  binding, docs/model.md section 13.1, the share that has bound by then);
+- median and quartiles of the (first) binding round over bound replicates,
+  with numpy's default (linear) quantile method, computed exactly from the
   histogram;
+- docs/model.md section 13.1's share ever bound (with its Wilson interval)
+  and mean treaties broken, which under absorbing binding are the share
+  bound and 0;
 - means over replicates of final trust, incidents (total and per observer),
   rungs implemented, rounds of mutual defection, idle rounds, share trapped,
   and cumulative absolute and relative-gains payoffs, undiscounted and
@@ -83,7 +87,9 @@ class BlockStats:
 
     reps: int
     horizon: int
-    bind_hist: np.ndarray  # int64 (H + 1,): replicates bound in round t (index 0 unused)
+    bind_hist: np.ndarray  # int64 (H + 1,): replicates first bound in round t (index 0 unused)
+    n_bound: int  # bound at the horizon (docs/model.md section 13.1)
+    sum_broken: int  # treaties broken, summed over replicates (section 13.1)
     n_trapped: int
     sum_incidents: np.ndarray  # int64 (2,): per observer
     sum_rungs: int
@@ -92,7 +98,7 @@ class BlockStats:
     sum_final_trust: np.ndarray  # float (2,)
     sum_payoffs: np.ndarray  # float (4, 2): PAYOFF_KINDS x actor
     n_both_trustworthy: int  # both actors trustworthy at the end (docs/model.md section 12.4)
-    n_bound_both_trustworthy: int  # ... and bound
+    n_bound_both_trustworthy: int  # ... and bound at the horizon
     sum_exploited: np.ndarray  # int64 (2,): rounds complied while the other defected
     sum_belief_error: np.ndarray  # float (2,): |tau_i - 1{other trustworthy}| at the end
 
@@ -110,13 +116,16 @@ class BlockStats:
         payoffs: np.ndarray,
         trustworthy: np.ndarray,
         exploited: np.ndarray,
+        *,
+        bound_end: np.ndarray | None = None,
+        broken: np.ndarray | None = None,
     ) -> BlockStats:
         """Reduce per-replicate values of one block of one cell.
 
         Parameters
         ----------
         bind_round : int array (n,)
-            Round in which the replicate bound (1..H), 0 if never.
+            Round in which the replicate first bound (1..H), 0 if never.
         trapped : bool array (n,)
         incidents : int array (2, n)
             Incidents perceived by each actor.
@@ -128,11 +137,16 @@ class BlockStats:
             Each actor's type at the end of the run (docs/model.md section 12.1).
         exploited : int array (2, n)
             Rounds in which each actor complied while the other actually defected.
+        bound_end : bool array (n,), optional
+            Bound at the horizon (docs/model.md section 13.1); default
+            ``bind_round != 0``, which is the same under absorbing binding.
+        broken : int array (n,), optional
+            Treaties broken (revocable binding); default none.
         """
         n = int(bind_round.shape[0])
         trustworthy = np.asarray(trustworthy, dtype=bool)
         both = trustworthy[0] & trustworthy[1]
-        bound = np.asarray(bind_round) != 0
+        bound = np.asarray(bind_round) != 0 if bound_end is None else np.asarray(bound_end, bool)
         # actor i's belief error is about the other's type: |tau_i - 1{j trustworthy}|
         error = [
             float(np.abs(np.ascontiguousarray(final_trust[i]) - trustworthy[1 - i]).sum())
@@ -142,6 +156,8 @@ class BlockStats:
             reps=n,
             horizon=horizon,
             bind_hist=np.bincount(bind_round, minlength=horizon + 1).astype(np.int64),
+            n_bound=int(np.count_nonzero(bound)),
+            sum_broken=0 if broken is None else int(np.asarray(broken).sum()),
             n_trapped=int(np.count_nonzero(trapped)),
             sum_incidents=np.array([int(incidents[0].sum()), int(incidents[1].sum())]),
             sum_rungs=int(rungs.sum()),
@@ -167,6 +183,8 @@ class BlockStats:
             reps=self.reps + later.reps,
             horizon=self.horizon,
             bind_hist=self.bind_hist + later.bind_hist,
+            n_bound=self.n_bound + later.n_bound,
+            sum_broken=self.sum_broken + later.sum_broken,
             n_trapped=self.n_trapped + later.n_trapped,
             sum_incidents=self.sum_incidents + later.sum_incidents,
             sum_rungs=self.sum_rungs + later.sum_rungs,
@@ -191,10 +209,11 @@ class Outcome:
     (``_q25``, ``_q75``), ``mean_final_trust`` (per actor), ``mean_incidents``,
     ``mean_incidents_by_actor``, ``mean_rungs``, ``mean_mutual_defection``,
     ``mean_idle``, ``share_trapped``, ``bound_by_round``, the four
-    ``mean_payoff_*`` (per actor), and docs/model.md section 12.4's
+    ``mean_payoff_*`` (per actor), docs/model.md section 12.4's
     ``share_both_trustworthy``, ``share_bound_trustworthy_pair``,
     ``share_bound_with_greedy``, ``share_spiral``, ``mean_exploited_rounds``
-    and ``mean_belief_error`` (per actor). Per-actor arrays are in actor order (the
+    and ``mean_belief_error`` (per actor), and section 13.1's
+    ``share_ever_bound``, ``share_ever_bound_ci`` and ``mean_broken_treaties``. Per-actor arrays are in actor order (the
     first actor of the scenario file first); ``actor_names`` names them. Two
     outcomes are equal when every aggregate is bit-identical (trajectories
     are not compared).

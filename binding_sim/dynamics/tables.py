@@ -77,8 +77,9 @@ class Tables(NamedTuple):
     each actor's probability of complying at full trust, trustworthy type
     then greedy type (what an actor with empathy below 1 mixes in when it
     reads the other's move, docs/model.md section 12.2; a constant of the
-    offer). States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``;
-    ``idle_pay (C, S, 2)``.
+    offer). States ``(C, S)``: ``n_offers``, ``transparency``, ``rungs``,
+    ``is_bound`` (a bound state of revocable binding, docs/model.md section
+    13.1); ``idle_pay (C, S, 2)``.
 
     Forward-looking decisions (docs/model.md section 13.4), per cell:
     ``forward (C,)`` (bool: ``decisions.rule = "forward"`` and ``delta >
@@ -122,6 +123,7 @@ class Tables(NamedTuple):
     transparency: np.ndarray
     rungs: np.ndarray
     idle_pay: np.ndarray
+    is_bound: np.ndarray
     forward: np.ndarray
     delta: np.ndarray
     values: np.ndarray
@@ -307,6 +309,7 @@ def compile_cells(
     transparency = np.zeros((C, S))
     rungs = np.zeros((C, S), np.int64)
     idle_pay = np.zeros((C, S, 2))
+    is_bound = np.zeros((C, S), bool)
     delta = np.array([float(sc.discount_factor) for sc in cells], float).reshape(C)
 
     for c, (sc, prog, h) in enumerate(zip(cells, programs, Hs, strict=True)):
@@ -340,6 +343,7 @@ def compile_cells(
             transparency[c, s_idx] = state.transparency
             rungs[c, s_idx] = state.rungs
             idle_pay[c, s_idx] = state.idle_payment
+            is_bound[c, s_idx] = state.bound
             for q, offer in enumerate(state.offers):
                 coef[c, s_idx, q] = margins[id(offer.slot)]
                 pay[c, s_idx, q] = offer.slot.payoffs
@@ -380,6 +384,7 @@ def compile_cells(
         transparency=transparency,
         rungs=rungs,
         idle_pay=idle_pay,
+        is_bound=is_bound,
         forward=np.zeros(C, bool),
         delta=delta,
         values=np.zeros((1, 1, 1, 1, 1, 1)),

@@ -6,6 +6,11 @@ played, gate, next state on mutual compliance or binding, next state on a
 defection, background payments) and its transparency. The engine's one
 kernel reads the packed tables of any protocol without knowing which it is.
 
+Under ``protocols.binding = "revocable"`` (docs/model.md section 13.1)
+:func:`compile_program` applies one transformation to whatever the
+protocol compiled, :func:`~binding_sim.dynamics.protocols.program.make_revocable`:
+each binding offer gets a bound state, so no protocol handles binding itself.
+
 The protocol *names* are configuration: they live in
 :data:`binding_sim.config.schema.PROTOCOL_NAMES` (with each protocol's
 scenario keys ``protocols.NAME.KEY``); :data:`COMPILERS` maps every name to
@@ -25,7 +30,7 @@ from ...config.schema import PROTOCOL_NAMES
 from ...errors import BindingSimError
 from .formal import compile_formal
 from .piecemeal import compile_piecemeal
-from .program import BIND, Offer, Program, ProtocolState, Slot
+from .program import BIND, Offer, Program, ProtocolState, Slot, make_revocable
 
 __all__ = [
     "BIND",
@@ -36,6 +41,7 @@ __all__ = [
     "Slot",
     "check_protocol",
     "compile_program",
+    "make_revocable",
 ]
 
 COMPILERS: dict[str, Callable[[Scenario], Program]] = {
@@ -54,6 +60,14 @@ def check_protocol(protocol: str) -> None:
 
 
 def compile_program(scenario: Scenario, protocol: str) -> Program:
-    """Compile ``scenario`` under ``protocol`` (see :mod:`binding_sim.dynamics.protocols.program`)."""
+    """Compile ``scenario`` under ``protocol`` (see :mod:`binding_sim.dynamics.protocols.program`).
+
+    With ``scenario.binding == "revocable"`` the compiled program gets its
+    bound states (:func:`~binding_sim.dynamics.protocols.program.make_revocable`,
+    docs/model.md section 13.1); with ``"absorbing"`` it is the protocol's own.
+    """
     check_protocol(protocol)
-    return COMPILERS[protocol](scenario)
+    program = COMPILERS[protocol](scenario)
+    if scenario.binding == "revocable":
+        program = make_revocable(program)
+    return program

@@ -16,6 +16,16 @@ actor to its ``on_defect`` state (the setback). A replicate is *trapped*
 (docs/model.md section 8) when it ends unbound and no offer of its final
 state is accepted by both: one rule for every protocol.
 
+Binding (docs/model.md section 13.1): under ``protocols.binding =
+"absorbing"`` (the default) mutual compliance on a binding offer goes to
+:data:`BIND` and the replicate is bound for good. Under ``"revocable"``,
+:func:`make_revocable` turns any compiled program into one in which a bound
+pair is one more protocol state per binding offer (``bound=True``): its one
+offer is the treaty, ungated and without background payments, staying
+bound on mutual compliance and returning to the state it was offered from
+on a defection (the treaty breaks; implemented rungs stay). The kernel only
+reads which states are bound.
+
 Every number the engine needs is fixed here, at compile time: an offer's
 arrangement as played in that state (:class:`Slot`: absolute payoffs with
 the common threat and the caps of the state applied, and its trust weight),
@@ -27,7 +37,7 @@ padded arrays the kernel reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +54,7 @@ __all__ = [
     "arrangement_slot",
     "bound_payment",
     "formal_slot",
+    "make_revocable",
 ]
 
 BIND = -1
@@ -114,12 +125,17 @@ class ProtocolState:
         What each actor is paid in a round with nothing on the table.
     rungs : int
         Number of rungs implemented in this state (the ``mean_rungs`` outcome).
+    bound : bool
+        A bound state of revocable binding (docs/model.md section 13.1): the
+        pair is bound while in it. Entering it from an unbound state is a
+        binding; leaving it for an unbound state breaks the treaty.
     """
 
     offers: tuple[Offer, ...]
     transparency: float
     idle_payment: np.ndarray
     rungs: int
+    bound: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,3 +180,68 @@ def bound_payment(scenario: Scenario) -> np.ndarray:
     return np.asarray(
         absolute_payoffs(scenario.arrangements[FORMAL], scenario.common_threat)[:, 0]
     )
+
+
+def make_revocable(program: Program) -> Program:
+    """``program`` under revocable binding: one bound state per binding offer (docs/model.md section 13.1).
+
+    For every offer whose ``on_comply`` is :data:`BIND`, in state ``s``, a
+    bound state ``B`` is appended (after every state of ``program``, in the
+    order of the states and their offers) and the offer's ``on_comply``
+    becomes ``B``. ``B``'s one offer is the same treaty as played in ``s``
+    (same slot: the caps of ``s`` stay in force), ungated, with no
+    background payment (a bound round pays the treaty's stage game for the
+    actions taken and nothing else); mutual compliance stays in ``B``, an
+    actual defection returns to ``s`` (the treaty breaks and the protocol
+    resumes where it was; implemented rungs and their effects stay). ``B``
+    has the transparency and the rungs of ``s``; being ungated, it is never
+    idle, so its idle payment (that of ``s``) is never paid.
+
+    Parameters
+    ----------
+    program : Program
+        A compiled protocol with absorbing binding (any protocol).
+
+    Returns
+    -------
+    Program
+        The same states in the same order (state 0 first) with every
+        :data:`BIND` redirected, followed by the bound states; no offer of it
+        binds absorbingly.
+
+    Examples
+    --------
+    >>> from binding_sim.config.scenario import Scenario
+    >>> from binding_sim.dynamics.protocols import compile_program
+    >>> prog = make_revocable(compile_program(Scenario.load("krickovic2016"), "formal"))
+    >>> [(st.bound, [(o.gated, o.on_comply, o.on_defect) for o in st.offers]) for st in prog.states]
+    [(False, [(False, 1, 0)]), (True, [(False, 1, 0)])]
+    """
+    n_states = len(program.states)
+    states: list[ProtocolState] = []
+    bound_states: list[ProtocolState] = []
+    for s, state in enumerate(program.states):
+        offers = []
+        for offer in state.offers:
+            if offer.on_comply == BIND:
+                b = n_states + len(bound_states)
+                treaty = Offer(
+                    offer.slot,
+                    gated=False,
+                    on_comply=b,
+                    on_defect=s,
+                    background=np.zeros_like(offer.background),
+                )
+                bound_states.append(
+                    ProtocolState(
+                        (treaty,),
+                        transparency=state.transparency,
+                        idle_payment=state.idle_payment,
+                        rungs=state.rungs,
+                        bound=True,
+                    )
+                )
+                offer = replace(offer, on_comply=b)
+            offers.append(offer)
+        states.append(replace(state, offers=tuple(offers)))
+    return Program(program.protocol, (*states, *bound_states), program.bound_payment)
