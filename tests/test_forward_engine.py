@@ -367,3 +367,28 @@ def test_sweep_batch_size_and_memory_count_solutions(tmp_path: Path) -> None:
     assert auto_batch_size(10_000, 2, 100, 50, 1, cell) == MAX_BATCH_SOLUTION_BYTES // cell
     assert auto_batch_size(10_000, 2, 100, 50, 1, 0) == auto_batch_size(10_000, 2, 100, 50, 1)
     assert batch_bytes(10, 100, 50, 1, cell) - batch_bytes(10, 100, 50, 1) == 2 * 10 * cell
+
+
+@pytest.mark.parametrize("tau0", [0.55, 0.65])
+def test_revocable_formal_forward_is_the_myopic_engine(tau0: float) -> None:
+    """Check 7 of docs/model.md section 13.9 in the engine: with revocable binding D_i = 0.
+
+    The treaty is on the table bound or not, so an actor's move changes
+    nothing it will face (section 13.6): the forward margin is the myopic
+    one, and a run at delta = 0.9 is the myopic run, bit for bit (below
+    and above tau* = 0.6, with treaties made and broken).
+    """
+    sets = [
+        "protocols.binding=revocable",
+        "scenario.discount_factor=0.9",
+        "decisions.grid_points=51",
+        f"actors.*.initial_trust={tau0}",
+    ]
+    myopic = simulate(load(*sets), "formal", 500, seed=3, horizon=50, record=True)
+    ahead = simulate(
+        load(*sets, "decisions.rule=forward"), "formal", 500, seed=3, horizon=50, record=True
+    )
+    assert ahead == myopic
+    assert same_trajectories(ahead, myopic)
+    if tau0 > 0.6:
+        assert myopic.share_ever_bound == 1.0 and myopic.mean_broken_treaties > 0
