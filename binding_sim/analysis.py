@@ -54,6 +54,7 @@ __all__ = [
     "accepted_at_start",
     "analyze",
     "arrangement_analysis",
+    "forward_analysis",
     "n_actor_analysis",
     "one_round_posteriors",
     "power_analysis",
@@ -327,7 +328,8 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
     ``power``, the balance of power at the start (docs/model.md section
     14.4, :func:`power_analysis`). Every
     ``kappa`` carries the realist channel (``k / (1 + rho theta)`` at the
-    scenario's ``theta``).
+    scenario's ``theta``). With ``decisions.rule = "forward"`` and
+    ``delta > 0``, also ``forward`` (:func:`forward_analysis`).
     """
     names = scenario.actor_names
     pay_f = _payoffs(scenario, FORMAL, scenario.common_threat)
@@ -361,6 +363,7 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
         },
         "n_actor": n_actor_analysis(scenario) if scenario.partners else None,
         "power": power_analysis(scenario, ks, notes),
+        **({"forward": forward_analysis(scenario)} if _forward(scenario) else {}),
     }
 
 
@@ -436,6 +439,50 @@ def power_analysis(
         "shift_threshold": threshold,
         "exploitation_shift": shifts,
     }
+
+
+def _forward(scenario: Scenario) -> bool:
+    return scenario.decisions.rule == "forward" and scenario.discount_factor > 0.0
+
+
+def forward_analysis(scenario: Scenario) -> dict[str, Any]:
+    """The formal treaty for forward-looking actors (docs/model.md sections 13.4 to 13.6).
+
+    Per protocol (``formal``, and ``piecemeal`` when the scenario has a
+    ladder), at the start state: each actor's ``tau*_{i,delta}``, section 3's
+    threshold of the forward margin ``Delta_i + delta D_i`` with the other's
+    trust at its initial value
+    (:func:`~binding_sim.dynamics.forward.forward_threshold`); whether both
+    accept at initial trust; and the solver's ``iterations``, ``residual``,
+    ``seconds`` and ``outer_rounds``. ``k_star``: ``k*_delta`` of each actor,
+    section 9.2's ``k*`` of the forward margin (formal protocol, re-solved per
+    ``k``; :func:`~binding_sim.dynamics.forward.forward_k_star`).
+    """
+    from .dynamics import forward
+
+    protocols = ["formal"] + (["piecemeal"] if scenario.ladder is not None else [])
+    out: dict[str, Any] = {
+        "delta": scenario.discount_factor,
+        "grid_points": scenario.decisions.grid_points,
+        "protocols": {},
+    }
+    names = scenario.actor_names
+    for protocol in protocols:
+        sol = forward.solve(scenario, protocol)
+        out["protocols"][protocol] = {
+            "tau_star": {
+                names[i]: forward.forward_threshold(scenario, protocol, i) for i in range(2)
+            },
+            "accepted_at_start": forward.accepted_at_start(scenario, protocol),
+            "solver": {
+                "iterations": sol.iterations,
+                "residual": sol.residual,
+                "seconds": sol.seconds,
+                "outer_rounds": sol.outer_rounds,
+            },
+        }
+    out["k_star"] = {names[i]: forward.forward_k_star(scenario, i) for i in range(2)}
+    return out
 
 
 def n_actor_analysis(scenario: Scenario, n_max: int | None = None) -> dict[int, dict[str, Any]]:

@@ -22,13 +22,13 @@ LAYERS: dict[str, int] = {
     "limits": 0,
     "model": 1,
     "config": 2,
-    "analysis": 3,
     "dynamics": 4,
     "games": 4,
-    "sweep": 5,
-    "design": 5,
-    "plot": 6,
-    "cli": 7,
+    "analysis": 5,
+    "sweep": 6,
+    "design": 6,
+    "plot": 7,
+    "cli": 8,
 }
 """Layer of each top-level module or subpackage of ``binding_sim`` (lower = more basic)."""
 

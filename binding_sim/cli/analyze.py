@@ -111,6 +111,28 @@ def format_table(result: dict[str, Any], scenario_line: str, power_lines: bool =
         ]
         for name, row in power["exploitation_shift"].items():
             lines.append(f"    {name:<18} " + ", ".join(f"{a} {_f(row[a], 6)}" for a in actors))
+    fwd = result.get("forward")
+    if fwd:
+        lines += [
+            "",
+            f"Forward-looking actors (delta = {fwd['delta']:g}, {fwd['grid_points']} grid points; "
+            "docs/model.md section 13.6):",
+            f"  {'protocol':<10} {'actor':<10} {'tau*_delta':>10} {'accepted at start':>18} "
+            f"{'sweeps':>7} {'seconds':>8}",
+        ]
+        for protocol, row in fwd["protocols"].items():
+            for i, actor in enumerate(actors):
+                first = i == 0
+                lines.append(
+                    f"  {protocol if first else '':<10} {actor:<10} {_f(row['tau_star'][actor], 6):>10} "
+                    f"{('yes' if row['accepted_at_start'] else 'no') if first else '':>18} "
+                    f"{row['solver']['iterations'] if first else '':>7} "
+                    f"{(format(row['solver']['seconds'], '.2f')) if first else '':>8}"
+                )
+        lines.append(
+            "  k*_delta (formal)  "
+            + ", ".join(f"{actor} {_f(fwd['k_star'][actor], 5)}" for actor in actors)
+        )
     return "\n".join(lines)
 
 

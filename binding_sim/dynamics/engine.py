@@ -39,6 +39,13 @@ payoffs and binding round (:class:`~binding_sim.dynamics.outcomes.Replicates`,
 for standard errors), and :func:`no_incident_path` runs the same kernel on
 fixed draws instead of a random stream: no incidents, every actor complies
 whenever its probability of complying is positive, both actors trustworthy.
+
+Forward-looking decisions (``decisions.rule = "forward"``, docs/model.md
+section 13.4) need no option here: :func:`~binding_sim.dynamics.tables.compile_cells`
+solves each forward cell's decision problem before the first round
+(:func:`binding_sim.dynamics.forward.solve`, cached by content; ``cache_dir``
+adds a disk cache) and the kernel adds the continuation term to the
+margins. They draw no extra random numbers.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -121,6 +129,7 @@ def _run_block(
     typed = (True,) if tab.typed else ()  # a tuple: the kernel is compiled per case
     unilateral = (True,) if tab.unilateral else ()  # likewise (docs/model.md section 15.1)
     powered = (True,) if tab.powered else ()  # likewise for power (docs/model.md section 14)
+    forward = (True,) if tab.forward else ()
     vbuf = np.empty((min(_CHUNK_MAX, tab.Hmax), 2, 2, n)) if turnover else np.zeros((1, 2, 2, 1))
     v = vbuf
     t = 1
@@ -132,7 +141,9 @@ def _run_block(
         if turnover:
             v = vbuf[:L]
             types_rng.random(out=v)
-        still = run_rounds(u, v, t, L, arrays, st, record, rec, typed, unilateral, powered)
+        still = run_rounds(
+            u, v, t, L, arrays, st, record, rec, typed, unilateral, powered, forward
+        )
         t += L
         size *= 2
         if still == 0:
@@ -210,6 +221,7 @@ def simulate_cells(
     backend: str = "auto",
     workers: int | None = None,
     replicates: bool = False,
+    cache_dir: str | Path | None = None,
 ) -> list[Outcome]:
     """Simulate ``reps`` replicates of every cell under ``protocol`` on common random numbers.
 
@@ -240,6 +252,10 @@ def simulate_cells(
         Also attach every replicate's cumulative payoffs and binding round
         (:class:`~binding_sim.dynamics.outcomes.Replicates`, memory
         ``reps x 9`` numbers per cell), e.g. for standard errors.
+    cache_dir : path, optional
+        Folder of the forward solver's disk cache (docs/model.md section
+        13.5): a cell solved before, by this process or another, is read
+        rather than solved again. Used only by forward-looking cells.
 
     Returns
     -------
@@ -252,7 +268,9 @@ def simulate_cells(
     ------
     BindingSimError
         Unknown protocol, ``piecemeal`` on a scenario without a ladder,
-        ``reps < 1`` or a negative seed.
+        ``reps < 1`` or a negative seed; a forward solve that does not
+        converge (``ForwardSolverError``) or whose values would not fit in
+        memory.
     """
     cells = list(cells)
     check_protocol(protocol)
@@ -267,7 +285,9 @@ def simulate_cells(
     kernel = kernel_functions(_resolve_backend(backend))
     if not cells:
         return []
-    tab = compile_cells(cells, protocol, None if horizon is None else int(horizon))
+    tab = compile_cells(
+        cells, protocol, None if horizon is None else int(horizon), solve=True, cache_dir=cache_dir
+    )
     seed = int(seed)
 
     def run(blk: Any) -> _BlockResult:
@@ -340,6 +360,7 @@ def simulate(
     backend: str = "auto",
     workers: int | None = None,
     replicates: bool = False,
+    cache_dir: str | Path | None = None,
 ) -> Outcome:
     """Simulate one scenario under one protocol (see :func:`simulate_cells`).
 
@@ -361,6 +382,7 @@ def simulate(
         backend=_resolve_backend(backend),
         workers=workers,
         replicates=replicates,
+        cache_dir=cache_dir,
     )[0]
 
 

@@ -61,10 +61,22 @@ binds (the bound tail's relative-gains utility then uses ``k`` at the new
 share: the state frozen after binding). A call in which no cell has power
 runs a version without these steps (``powered_flag``, see
 :func:`run_rounds`).
+Forward-looking cells (``tab.forward[c]``, docs/model.md section 13.4):
+in steps 1 and 2 each margin ``Delta_i`` (computed exactly at the actual
+trust, as above) gains ``delta D_i``, the continuation term of
+:func:`~binding_sim.dynamics.continuation.continuation` read from the cell's
+solved value function (``tab.values[c]``, bilinear interpolation at the
+exact next states): the gate uses the trustworthy type's forward margin, a
+decision the actor's own type's. What each actor *reads* from the other's
+move under the bayesian model stays the other's myopic type-specific
+probabilities (a misspecified learner, docs/model.md section 13.3). In a
+myopic cell (or at ``delta = 0``) the term is never computed: one branch
+per offer, and results bit-identical to the myopic engine.
 
 The kernel never asks which protocol it runs: that is in the tables.
 :func:`trapped` applies docs/model.md section 8's rule at the end of a
-block: unbound, and no offer of the final state accepted by both.
+block: unbound, and no offer of the final state accepted by both (with the
+forward margins in a forward-looking cell).
 
 Absorbing binding (:data:`~binding_sim.dynamics.protocols.BIND`): once
 bound, a replicate's whole state (trust, types, tallies) is frozen
@@ -93,7 +105,8 @@ without numba). The formulas it calls are the model's own functions
 :func:`~binding_sim.model.types.greedy_margin`,
 :func:`~binding_sim.model.beliefs.empathic_probability`,
 :func:`~binding_sim.dynamics.trust.linear_update_scalar`,
-:func:`~binding_sim.dynamics.trust.bayesian_update_scalar`), compiled from
+:func:`~binding_sim.dynamics.trust.bayesian_update_scalar`,
+:func:`~binding_sim.dynamics.continuation.continuation`), compiled from
 the same source for the numba back end and called as they are for the
 Python one. A call in which no actor can be greedy and trust is linear
 everywhere runs a version without the steps for types (see
@@ -121,7 +134,8 @@ import numpy as np
 from ..model import beliefs, decisions, margins, payoffs, power
 from ..model import types as model_types
 from ..model.margins import TOL
-from . import tables, trust
+from . import continuation as continuation_module
+from . import tables, trust, valuegrid
 from .protocols import BIND, program
 from .tables import Tables
 
@@ -317,6 +331,23 @@ def margin_at(tab: Tables, c: int, s: int, q: int, i: int, tau: float, k: float)
     )
 
 
+def values_view(tab: Tables, c: int, fwd: bool) -> Any:
+    """Cell ``c``'s solved values ``(2, 2, S, n, n)``, unpadded in ``n`` (docs/model.md section 13.5).
+
+    A myopic cell (``fwd`` false) gets an empty view of the first row, never read.
+    """
+    n = tab.n_grid[c]
+    return tab.values[c if fwd else 0, :, :, :, :n, :n]
+
+
+def forward_term(
+    tab: Tables, vals: Any, c: int, s: int, q: int, i: int, x: int, tau_a: float, tau_b: float
+) -> float:
+    """``delta D_i``: what actor ``i`` of type ``x`` adds to its margin on offer ``q`` (section 13.4)."""
+    dlt = tab.delta[c]
+    return dlt * continuation(tab, vals, c, s, q, i, x, tau_a, tau_b, dlt)
+
+
 def run_rounds(
     u: Any,
     v: Any,
@@ -329,6 +360,7 @@ def run_rounds(
     typed_flag: tuple[bool, ...],
     unilateral_flag: tuple[bool, ...],
     powered_flag: tuple[bool, ...],
+    forward_flag: tuple[bool, ...],
 ) -> int:
     """Rounds ``t_first .. t_first + n_rounds - 1`` of every replicate not frozen (see the module docstring).
 
@@ -344,12 +376,16 @@ def run_rounds(
     ``powered_flag`` is ``(True,)`` when any cell has a feature of
     docs/model.md section 14 on, else ``()``: then the steps for power are
     left out in the same way.
+    ``forward_flag`` likewise is ``(True,)`` when any cell of the call is
+    forward-looking (``tab.forward``, docs/model.md section 13.4), else
+    ``()``: the myopic version holds no code for the continuation term.
 
     Returns how many replicates still need rounds after these.
     """
     typed = len(typed_flag) > 0
     unilateral = len(unilateral_flag) > 0
     powered = len(powered_flag) > 0
+    forward = len(forward_flag) > 0
     C = st.state.shape[0]
     n = st.state.shape[1]
     t_last = t_first + n_rounds - 1
@@ -379,6 +415,7 @@ def run_rounds(
     read_g = per_actor(np.float64)
     emp = per_actor(np.float64)
     sig_w = per_actor(np.float64)
+    dm = per_actor(np.float64)
     for c in range(C):
         H = tab.horizon[c]
         if t_first > H:
@@ -404,6 +441,8 @@ def run_rounds(
         dlt = tab.delta[c]
         dil = tab.dilution[c]
         min_cost = min(tab.war_cost[0, c], tab.war_cost[1, c])
+        fwd = forward and tab.forward[c]  # forward-looking (docs/model.md section 13.4)
+        vals = values_view(tab, c, fwd)
         for j in range(n):
             if st.frozen[c, j]:
                 continue
@@ -432,7 +471,8 @@ def run_rounds(
                     for i in range(2):
                         k[i] = kappa(kt, 0.0, dil)  # the realist channel, as on the key k
                 # 1. what is on the table: the first offer that is ungated or accepted by both
-                # (the trustworthy types' margins: the proposer does not see types)
+                # (the trustworthy types' margins: the proposer does not see types); in a
+                # forward-looking cell d is the forward margin, dm the myopic one
                 tabled = -1
                 for q in range(n_offers):
                     for i in range(2):
@@ -440,6 +480,10 @@ def run_rounds(
                             d[i] = margin_at(tab, c, s, q, i, tau[i], k[i])
                         else:
                             d[i] = margin(tab, c, s, q, i, tau[i])
+                    if fwd:
+                        for i in range(2):
+                            dm[i] = d[i]
+                            d[i] += forward_term(tab, vals, c, s, q, i, 0, tau[0], tau[1])
                     if not tab.gated[c, s, q] or (d[0] >= -TOL and d[1] >= -TOL):
                         tabled = q
                         break
@@ -456,14 +500,25 @@ def run_rounds(
                             prob = logit_choice(beta[i], d[i], binf[i])
                             sig_w[i] = prob  # the trustworthy type's: the war check reads it
                         elif bayes:
-                            dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
+                            # the other reads the myopic probabilities (section 13.3)
+                            dmy = dm[i] if fwd else d[i]
+                            dg = greedy_margin(dmy, tau[i], greed[i], tab.scope[c, s, tabled])
                             sig_g[i] = logit_choice(beta[i], dg, binf[i])
-                            sig_s[i] = logit_choice(beta[i], d[i], binf[i])
-                            prob = sig_s[i] if typ[i] else sig_g[i]
+                            sig_s[i] = logit_choice(beta[i], dmy, binf[i])
+                            if not fwd:
+                                prob = sig_s[i] if typ[i] else sig_g[i]
+                            elif typ[i]:
+                                prob = logit_choice(beta[i], d[i], binf[i])
+                            else:
+                                dg += forward_term(tab, vals, c, s, tabled, i, 1, tau[0], tau[1])
+                                prob = logit_choice(beta[i], dg, binf[i])
                         elif typ[i]:
                             prob = logit_choice(beta[i], d[i], binf[i])
                         else:
-                            dg = greedy_margin(d[i], tau[i], greed[i], tab.scope[c, s, tabled])
+                            dmy = dm[i] if fwd else d[i]
+                            dg = greedy_margin(dmy, tau[i], greed[i], tab.scope[c, s, tabled])
+                            if fwd:
+                                dg += forward_term(tab, vals, c, s, tabled, i, 1, tau[0], tau[1])
                             prob = logit_choice(beta[i], dg, binf[i])
                         comply[i] = u[r, i, j] < prob
                 if unilateral and mv >= 0:
@@ -681,13 +736,17 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
     state of revocable binding, docs/model.md section 13.1) and not at war
     (section 14.3), and no offer of the final protocol state is accepted by
     both at the final trust (the same rule for every protocol; with the
-    derived sensitivity of section 14.2, at the final share of power).
+    derived sensitivity of section 14.2, at the final share of power; in a
+    forward-looking cell, by the trustworthy types' forward margins,
+    docs/model.md section 13.4).
     """
     C = st.state.shape[0]
     n = st.state.shape[1]
     for c in range(C):
         derive = tab.derive[c]
         min_cost = min(tab.war_cost[0, c], tab.war_cost[1, c])
+        fwd = tab.forward[c]
+        vals = values_view(tab, c, fwd)
         for j in range(n):
             s = st.state[c, j]
             stuck = not st.frozen[c, j] and not tab.is_bound[c, s]
@@ -706,6 +765,10 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
                         dq = margin_at(tab, c, s, q, i, st.tau[i, c, j], kk)
                     else:
                         dq = margin(tab, c, s, q, i, st.tau[i, c, j])
+                    if fwd:
+                        dq += forward_term(
+                            tab, vals, c, s, q, i, 0, st.tau[0, c, j], st.tau[1, c, j]
+                        )
                     if dq < -TOL:
                         both = False
                 if both:
@@ -730,6 +793,7 @@ shift_power = power.shift_power
 expected_payment_difference = power.expected_payment_difference
 war_initiator = power.war_initiator
 war_payment = power.war_payment
+continuation = continuation_module.continuation
 
 
 def per_actor(dtype: Any) -> Any:
@@ -765,6 +829,9 @@ _FORMULAS: dict[str, Callable[..., Any]] = {
     "expected_payment_difference": power.expected_payment_difference,
     "war_initiator": power.war_initiator,
     "war_payment": power.war_payment,
+    "grid_cell": valuegrid.grid_cell,
+    "interpolate": valuegrid.interpolate,
+    **{name: getattr(continuation_module, name) for name in continuation_module.FUNCTIONS},
 }
 """The model's formulas the kernel calls, by the name the kernel source uses, callees first.
 
@@ -782,13 +849,23 @@ _CACHED_MODULES = (
     decisions,
     model_types,
     power,
+    valuegrid,
+    continuation_module,
 )
 """Modules whose code the compiled kernel holds (formulas, constants, the ``Tables`` type)."""
 
-_KERNEL = ("trust_update", "margin", "margin_at", "run_rounds", "trapped")
+_KERNEL = (
+    "trust_update",
+    "margin",
+    "margin_at",
+    "values_view",
+    "forward_term",
+    "run_rounds",
+    "trapped",
+)
 """The kernel's own functions, callees before callers."""
 
-_INLINE = ("trust_update", "margin", "margin_at")
+_INLINE = ("trust_update", "margin", "margin_at", "values_view", "forward_term")
 """Kernel functions numba inlines into their callers (they take the whole ``Tables``)."""
 
 _SOURCE: dict[str, Callable[..., Any]] = {name: globals()[name] for name in _KERNEL}

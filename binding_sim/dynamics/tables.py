@@ -15,9 +15,7 @@ protocol's slots).
 
 Actor types (docs/model.md section 12.1) add per-actor parameters
 (``p``, ``greed``, ``empathy``) and the scope of every offer (the greedy
-type's margin loses ``tau g s_X``). Later additions (forward-looking
-margins) are new fields of :class:`Tables`, read by new branches of the
-kernel.
+type's margin loses ``tau g s_X``).
 
 Power (docs/model.md section 14) adds per-cell parameters (``eta``,
 ``share0``, ``stake``, ``delta``, ``derive``, ``breakdown``, ``dilution``),
@@ -27,6 +25,17 @@ coefficients per unit of effective ``k``. The margin is linear in ``k``
 (:func:`binding_sim.model.margins.margin_coefficients`), so with derivation
 on (``relative_gains`` not given: ``coef`` is at ``k = 0``) the margin at
 the round's ``k_t`` is ``coef + k_t d coef_k``, computed once per cell here.
+
+Forward-looking decisions (docs/model.md sections 13.4, 13.5) add four
+fields: ``forward`` (the cell decides by the forward rule at ``delta > 0``),
+``delta``, ``values`` (each forward cell's solved value function,
+:class:`~binding_sim.dynamics.valuegrid.ForwardSolution`, padded) and
+``n_grid``. ``compile_cells(..., solve=True)`` (what the engine calls)
+gets the solutions from :func:`binding_sim.dynamics.forward.solve`, once per
+distinct cell (the solver caches by content, in memory and, given
+``cache_dir``, on disk). The solver compiles its own cell with
+:func:`compile_cells` and the default ``solve=False``, to read the same
+numbers the kernel reads without solving again.
 """
 
 from __future__ import annotations
@@ -34,12 +43,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from ..config.scenario import Scenario
 from ..errors import BindingSimError
+from ..limits import check_memory
 from ..model.decisions import logit_choice
 from ..model.margins import margin_coefficients, margin_value
 from ..model.threat import dilution as threat_dilution
@@ -47,8 +58,9 @@ from ..model.types import greedy_margin
 from ..model.unilateral import responder_coefficients
 from . import trust
 from .protocols import Program, Slot, check_protocol, compile_program
+from .valuegrid import ForwardSolution
 
-__all__ = ["CellTables", "Tables", "compile_cells"]
+__all__ = ["CellTables", "Tables", "compile_cells", "values_bytes"]
 
 
 class Tables(NamedTuple):
@@ -92,6 +104,17 @@ class Tables(NamedTuple):
     rho theta)``, which multiplies a derived ``k`` as it does the key);
     ``war_cost (2, C)``; ``coef_k (C, S, Q, 2, 3)``, the margin coefficients
     per unit of effective ``k`` (zero where derivation is off).
+    Forward-looking decisions (docs/model.md section 13.4), per cell:
+    ``forward (C,)`` (bool: ``decisions.rule = "forward"`` and ``delta >
+    0``; the kernel adds ``delta D_i`` to the margins of these cells only),
+    ``n_grid (C,)`` (grid
+    points per trust axis of the cell's solution, 0 for a myopic cell) and
+    ``values (C, 2, 2, S, N, N)``: ``values[c]`` is cell ``c``'s
+    :attr:`~binding_sim.dynamics.valuegrid.ForwardSolution.values`, padded to
+    the largest ``S`` and ``N`` (the kernel reads
+    ``values[c, :, :, :, :n, :n]`` with ``n = n_grid[c]``). When no cell is
+    forward it is a ``(1, 1, 1, 1, 1, 1)`` zero: the myopic engine allocates
+    nothing.
     """
 
     horizon: np.ndarray
@@ -134,6 +157,9 @@ class Tables(NamedTuple):
     dilution: np.ndarray
     war_cost: np.ndarray
     coef_k: np.ndarray
+    forward: np.ndarray
+    values: np.ndarray
+    n_grid: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -150,6 +176,10 @@ class CellTables:
         Each cell's actor names.
     Hmax : int
         The longest horizon.
+    solutions : tuple of (ForwardSolution or None)
+        Each cell's forward solution (docs/model.md section 13.5); ``None``
+        for a myopic cell (or ``delta = 0``, or tables compiled with
+        ``solve=False``).
     """
 
     protocol: str
@@ -157,6 +187,7 @@ class CellTables:
     programs: tuple[Program, ...]
     names: tuple[tuple[str, str], ...]
     Hmax: int
+    solutions: tuple[ForwardSolution | None, ...] = ()
 
     @property
     def C(self) -> int:
@@ -173,6 +204,14 @@ class CellTables:
         """
         a = self.arrays
         return bool(np.any(a.p < 1.0) or np.any(a.model == trust.BAYESIAN))
+
+    @property
+    def forward(self) -> bool:
+        """Whether any cell decides by the forward rule at ``delta > 0`` (docs/model.md section 13.4).
+
+        Otherwise the kernel runs a version without the continuation term.
+        """
+        return bool(np.any(self.arrays.forward))
 
     @property
     def turnover(self) -> bool:
@@ -253,16 +292,59 @@ def _sigma_full(coef: np.ndarray, scope: float, sc: Scenario) -> np.ndarray:
     return out
 
 
+def is_forward(sc: Scenario) -> bool:
+    """Whether ``sc`` decides by the forward rule at a positive discount factor (docs/model.md 13.4).
+
+    At ``delta = 0`` the forward margin is the myopic one, so no solve is needed.
+    """
+    return sc.decisions.rule == "forward" and sc.discount_factor > 0.0
+
+
+def values_bytes(n_cells: int, states: int, grid_points: int) -> int:
+    """Bytes of the ``values`` table of ``n_cells`` forward cells (docs/model.md section 13.5).
+
+    ``2 x 2 x states x grid_points^2`` float64 numbers per cell (both actors,
+    both types).
+    """
+    return 8 * 4 * n_cells * states * grid_points * grid_points
+
+
 def compile_cells(
-    cells: Sequence[Scenario], protocol: str, horizon: int | None = None
+    cells: Sequence[Scenario],
+    protocol: str,
+    horizon: int | None = None,
+    *,
+    solve: bool = False,
+    cache_dir: str | Path | None = None,
 ) -> CellTables:
     """Compile ``cells`` under ``protocol`` into padded tables (see :class:`Tables`).
+
+    Parameters
+    ----------
+    cells : sequence of Scenario
+    protocol : str
+    horizon : int, optional
+        Rounds for every cell (default each cell's own).
+    solve : bool
+        Solve the forward-looking cells (docs/model.md sections 13.4, 13.5)
+        with :func:`binding_sim.dynamics.forward.solve`, once per distinct
+        cell, and fill the forward fields (the engine's call). ``False``
+        (the default, the solver's own call): the myopic tables, every
+        ``forward`` flag off.
+    cache_dir : path, optional
+        The solver's disk cache (a sweep passes its folder's
+        ``solutions/``), so a resumed sweep or another worker process reads
+        a solution instead of solving again.
 
     Raises
     ------
     BindingSimError
         Unknown protocol, a protocol the scenario cannot run (``piecemeal``
         without a ladder; the message names the scenario), or a horizon < 1.
+    MemoryLimitError
+        The solved values of every forward cell would not fit in memory.
+    ForwardSolverError
+        A solve did not converge (see :mod:`binding_sim.dynamics.forward`).
     """
     check_protocol(protocol)
     cells = list(cells)
@@ -399,11 +481,60 @@ def compile_cells(
         dilution=dil,
         war_cost=war_cost,
         coef_k=coef_k,
+        forward=np.zeros(C, bool),
+        values=np.zeros((1, 1, 1, 1, 1, 1)),
+        n_grid=np.zeros(C, np.int64),
     )
+    solutions: tuple[ForwardSolution | None, ...] = (None,) * C
+    if solve and any(is_forward(sc) for sc in cells):
+        arrays, solutions = _with_solutions(arrays, cells, programs, protocol, cache_dir)
     return CellTables(
         protocol=protocol,
         arrays=arrays,
         programs=tuple(programs),
         names=tuple(sc.actor_names for sc in cells),
         Hmax=Hmax,
+        solutions=solutions,
     )
+
+
+def _with_solutions(
+    arrays: Tables,
+    cells: Sequence[Scenario],
+    programs: Sequence[Program],
+    protocol: str,
+    cache_dir: str | Path | None,
+) -> tuple[Tables, tuple[ForwardSolution | None, ...]]:
+    """``arrays`` with the forward fields filled from each forward cell's solution.
+
+    The memory of the padded ``values`` table is checked before anything is
+    solved or allocated (its size is known from the scenarios: grid points
+    and protocol states). Cells equal in content share one solve (the
+    solver's cache).
+    """
+    from . import forward as forward_solver  # the solver compiles cells with this module
+
+    C = len(cells)
+    live = [c for c in range(C) if is_forward(cells[c])]
+    S = max(len(programs[c].states) for c in live)
+    N = max(int(cells[c].decisions.grid_points) for c in live)
+    check_memory(
+        f"decisions.grid_points = {N} for {len(live)} forward-looking cell(s) "
+        f"x {S} protocol state(s)",
+        values_bytes(C, S, N),
+        "lower decisions.grid_points or run fewer cells per call (a smaller --batch-size)",
+    )
+    if cache_dir is not None:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    found = {c: forward_solver.solve(cells[c], protocol, cache_dir=cache_dir) for c in live}
+    values = np.zeros((C, 2, 2, S, N, N))
+    n_grid = np.zeros(C, np.int64)
+    flags = np.zeros(C, bool)
+    for c, sol in found.items():
+        v = np.asarray(sol.values, dtype=float)
+        s_c, n_c = v.shape[2], v.shape[-1]
+        values[c, :, :, :s_c, :n_c, :n_c] = v
+        n_grid[c] = n_c
+        flags[c] = True
+    out = arrays._replace(forward=flags, values=values, n_grid=n_grid)
+    return out, tuple(found.get(c) for c in range(C))

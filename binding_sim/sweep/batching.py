@@ -35,6 +35,7 @@ from ..config.scenario import Scenario
 
 __all__ = [
     "MAX_BATCH_CELLS",
+    "MAX_BATCH_SOLUTION_BYTES",
     "MAX_BATCH_WORK",
     "META_CELLS",
     "META_FAILURES",
@@ -60,6 +61,10 @@ MAX_BATCH_CELLS = 128
 MAX_BATCH_WORK = 5_000_000_000
 """Most replicate-rounds (reps x rounds x protocols x cells) per batch."""
 
+MAX_BATCH_SOLUTION_BYTES = 256 * 2**20
+"""Most bytes of forward-looking solutions (docs/model.md section 13.5) per batch:
+the padded ``values`` table of a call holds every forward cell's value function."""
+
 META_FAILURES = b"binding_sim.failures"
 """Parquet metadata key of a part: the cells that failed, with their errors (JSON)."""
 META_CELLS = b"binding_sim.cells"
@@ -83,25 +88,46 @@ class BatchTask:
     reps: int
     seed: int
     attempt: int = dataclasses.field(default=1, compare=False)
+    cache_dir: str | None = None
+    """The forward solver's disk cache (docs/model.md section 13.5): the
+    sweep folder's ``solutions/``, shared by every worker and by a resumed
+    run; ``None``: in memory only."""
 
 
-def auto_batch_size(n_cells: int, workers: int, reps: int, horizon: int, n_protocols: int) -> int:
+def auto_batch_size(
+    n_cells: int,
+    workers: int,
+    reps: int,
+    horizon: int,
+    n_protocols: int,
+    cell_bytes: int = 0,
+) -> int:
     """Cells per batch (one task): big enough to share the random draws, small enough to balance.
 
     Aims at four batches per worker, but at least :data:`MIN_BATCH_CELLS`
     cells per batch (fewer only if the workers would otherwise sit idle) and
     at most :data:`MAX_BATCH_CELLS` cells and :data:`MAX_BATCH_WORK`
-    replicate-rounds.
+    replicate-rounds. ``cell_bytes`` is the size of a forward-looking cell's
+    solution (0 for myopic cells); a batch holds at most
+    :data:`MAX_BATCH_SOLUTION_BYTES` of them.
     """
     workers = max(1, workers)
     spread = math.ceil(n_cells / (4 * workers))
     size = max(spread, min(MIN_BATCH_CELLS, math.ceil(n_cells / workers)))
     per_cell = max(1, reps * horizon * n_protocols)
-    return int(max(1, min(size, MAX_BATCH_CELLS, MAX_BATCH_WORK // per_cell)))
+    size = min(size, MAX_BATCH_CELLS, MAX_BATCH_WORK // per_cell)
+    if cell_bytes > 0:
+        size = min(size, MAX_BATCH_SOLUTION_BYTES // cell_bytes)
+    return int(max(1, size))
 
 
-def batch_tasks(exp: Experiment, cells: Sequence[int], batch_size: int) -> Iterator[BatchTask]:
-    """Group ``cells`` (sorted) into tasks of at most ``batch_size`` consecutive cells."""
+def batch_tasks(
+    exp: Experiment, cells: Sequence[int], batch_size: int, cache_dir: str | None = None
+) -> Iterator[BatchTask]:
+    """Group ``cells`` (sorted) into tasks of at most ``batch_size`` consecutive cells.
+
+    ``cache_dir`` is handed to every task (:attr:`BatchTask.cache_dir`).
+    """
     design, base = exp.design, exp.scenario
     defaults: dict[str, Any] = {}  # base values of keys a list point omits, looked up once
 
@@ -126,6 +152,7 @@ def batch_tasks(exp: Experiment, cells: Sequence[int], batch_size: int) -> Itera
             protocols=exp.protocols,
             reps=exp.reps,
             seed=exp.seed,
+            cache_dir=cache_dir,
         )
 
     group: list[int] = []
@@ -154,9 +181,13 @@ def run_batch(task: BatchTask) -> pa.Table:
     from ..dynamics import engine  # looked up per call: tests replace simulate_cells
 
     simulate_cells = engine.simulate_cells
-    if "workers" in inspect.signature(simulate_cells).parameters:
+    parameters = inspect.signature(simulate_cells).parameters
+    if "workers" in parameters:
         # parallelism comes from the sweep's workers: one thread per worker
         simulate_cells = functools.partial(simulate_cells, workers=1)
+    if task.cache_dir is not None and "cache_dir" in parameters:
+        # forward-looking cells: solutions shared by workers and resumed runs
+        simulate_cells = functools.partial(simulate_cells, cache_dir=task.cache_dir)
     builder = CellBuilder(task.base)
     live: list[tuple[int, Scenario]] = []
     failures: list[dict[str, Any]] = []

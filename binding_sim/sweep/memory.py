@@ -40,7 +40,7 @@ _BINDING_ROW_BYTES = 160
 """A binding-time row (cell, protocol, round, share) in every form it takes at assembly."""
 
 
-def batch_bytes(cells: int, reps: int, horizon: int, protocols: int) -> int:
+def batch_bytes(cells: int, reps: int, horizon: int, protocols: int, cell_bytes: int = 0) -> int:
     """Peak memory of one worker running a batch of ``cells`` cells (engine and part table).
 
     The engine holds one block of ``min(reps, 8192)`` replicates of every
@@ -48,13 +48,17 @@ def batch_bytes(cells: int, reps: int, horizon: int, protocols: int) -> int:
     replicate and cell), as much again in temporaries, a buffer of uniform
     draws shared by the cells, and per cell the binding-round counts; the
     part keeps each cell's outcome and binding-time curve per protocol.
+    Forward-looking cells (docs/model.md section 13.5) add their solutions,
+    ``cell_bytes`` each, twice: the solver's copy and the padded table the
+    kernel reads.
     """
     n = min(max(1, reps), BLOCK_SIZE)
     state = 2 * _STATE_ARRAYS * 8 * cells * n
     draws = _DRAW_ROWS * 8 * n
     counts = 4 * 8 * cells * (horizon + 1)
     part = protocols * cells * (3 * 8 * horizon + _RESULT_ROW_BYTES)
-    return PROCESS_BYTES + state + draws + counts + part
+    solutions = 2 * cells * cell_bytes
+    return PROCESS_BYTES + state + draws + counts + part + solutions
 
 
 def tables_bytes(cells: int, protocols: int, horizon: int) -> int:

@@ -32,6 +32,8 @@ import pyarrow as pa
 
 from ..config.experiment import Experiment
 from ..config.schema import EXPERIMENT_KEYS
+from ..dynamics.protocols import compile_program
+from ..dynamics.tables import values_bytes
 from ..serialize import to_jsonable
 from .batching import BatchTask, auto_batch_size, batch_tasks, part_failures
 from .errors import SweepError, SweepFailed
@@ -40,7 +42,7 @@ from .lock import OutputLock, describe
 from .memory import batch_bytes, check_memory, tables_bytes
 from .record import GitProbe, now, run_record
 from .result import SweepResult
-from .store import FAILED, RUN_RECORD, Store
+from .store import FAILED, RUN_RECORD, SOLUTIONS, Store
 
 __all__ = ["MAX_WORKERS", "check_workers", "resume_command", "run_sweep"]
 
@@ -360,11 +362,22 @@ class _Run:
             )
             bar.update(len(task.cells))
 
+        cell_bytes = self._cell_bytes()
+        cache_dir = str(store.root / SOLUTIONS) if cell_bytes else None
+        if cell_bytes and todo:
+            self.notice(
+                "forward-looking decisions: each distinct cell's decision problem is solved "
+                f"once before it is simulated (solutions kept in {store.root / SOLUTIONS})"
+                if not self.temporary
+                else "forward-looking decisions: each distinct cell's decision problem is "
+                "solved once before it is simulated"
+            )
+
         def make_tasks(slots: int) -> Any:
             execution["batch_size"] = self.batch_size or auto_batch_size(
-                len(todo), slots, exp.reps, exp.scenario.horizon, len(exp.protocols)
+                len(todo), slots, exp.reps, exp.scenario.horizon, len(exp.protocols), cell_bytes
             )
-            return batch_tasks(exp, todo, execution["batch_size"])
+            return batch_tasks(exp, todo, execution["batch_size"], cache_dir)
 
         try:
             if not todo:
@@ -432,8 +445,28 @@ class _Run:
     def _size(self, n_todo: int, workers: int) -> int:
         exp = self.exp
         return self.batch_size or auto_batch_size(
-            n_todo, workers, exp.reps, exp.scenario.horizon, len(exp.protocols)
+            n_todo, workers, exp.reps, exp.scenario.horizon, len(exp.protocols), self._cell_bytes()
         )
+
+    def _cell_bytes(self) -> int:
+        """Bytes of one forward-looking cell's solution; 0 when no cell can be forward-looking.
+
+        docs/model.md section 13.5: ``2 x 2`` value functions (actors, types)
+        per protocol state on ``grid_points^2`` nodes, at the largest grid and
+        state count of the base scenario under the experiment's protocols.
+        """
+        exp = self.exp
+        base, design = exp.scenario, exp.design
+        rules = {base.decisions.rule} | {
+            p["decisions.rule"] for p in design.points if "decisions.rule" in p
+        }
+        if "forward" not in rules:
+            return 0
+        grids = [base.decisions.grid_points] + [
+            int(p["decisions.grid_points"]) for p in design.points if "decisions.grid_points" in p
+        ]
+        states = max(len(compile_program(base, p).states) for p in exp.protocols)
+        return values_bytes(1, states, max(grids))
 
     def _horizon(self) -> int:
         """The longest horizon of any cell (a design may vary ``scenario.horizon``)."""
@@ -463,7 +496,7 @@ class _Run:
             check_memory(
                 f"running batches of {batch} cells x {exp.reps} replicates x {horizon} rounds "
                 f"on {running} worker(s)",
-                running * batch_bytes(batch, exp.reps, horizon, protocols),
+                running * batch_bytes(batch, exp.reps, horizon, protocols, self._cell_bytes()),
                 "give a smaller --batch-size or fewer --workers",
             )
         check_memory(

@@ -19,6 +19,12 @@ Layout of ``DIR``:
     that failed are listed in the file's metadata with their error.
 ``log.jsonl``
     Append-only run log (one line per start, finished batch, end).
+``solutions/<key>.npz``
+    With forward-looking decisions (docs/model.md section 13.5) only: the
+    solver's disk cache, one solved value function per distinct cell, named
+    by a hash of its content and written atomically by the solver. Workers
+    read each other's solutions, and ``--resume`` does not solve again;
+    ``--force`` removes the folder with the rest.
 ``results.parquet`` / ``.csv``, ``binding_time.parquet`` / ``.csv``
     The finished tables, assembled from the parts and sorted by cell then
     protocol (then round), so they are identical however cells were
@@ -68,6 +74,7 @@ __all__ = [
     "PARTS",
     "RESULTS",
     "RUN_RECORD",
+    "SOLUTIONS",
     "Store",
     "read_results",
     "write_csv",
@@ -78,6 +85,9 @@ BINDING_TIME = "binding_time"
 PARTS = "parts"
 RUN_RECORD = "run.json"
 LOG = "log.jsonl"
+SOLUTIONS = "solutions"
+"""Folder of the forward solver's disk cache (docs/model.md section 13.5): one file
+per distinct forward-looking cell, read again by every worker and by ``--resume``."""
 FAILED = "failed.csv"
 _TABLE_FILES = (
     f"{RESULTS}.parquet",
@@ -249,6 +259,8 @@ class Store:
                 (self.root / name).unlink()
         if self.parts.exists():
             shutil.rmtree(self.parts)
+        if (self.root / SOLUTIONS).is_dir():
+            shutil.rmtree(self.root / SOLUTIONS)
 
     def prepare(self) -> None:
         """Create ``parts/``, remove what a killed run left half-written, check we can write."""
