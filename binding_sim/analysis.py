@@ -479,6 +479,7 @@ def forward_analysis(scenario: Scenario) -> dict[str, Any]:
                 "residual": sol.residual,
                 "seconds": sol.seconds,
                 "outer_rounds": sol.outer_rounds,
+                "cycle_states": sol.cycle_states,
             },
         }
     out["k_star"] = {names[i]: forward.forward_k_star(scenario, i) for i in range(2)}

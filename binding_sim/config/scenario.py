@@ -129,7 +129,10 @@ class Decisions:
     max_iterations : int
         Value-iteration sweeps before an unconverged solve is an error.
     fixed_point_max : int
-        Rounds of the proposal-map loop before a cycle is an error.
+        Rounds of the proposal-map loop before a map that has not settled is an error.
+    cycles : {"error", "union"}
+        A proposal map that cycles (returns to an earlier map): an error, or
+        the union of the cycle's maps, solved once more and reported (13.5).
     """
 
     rule: str = "myopic"
@@ -137,6 +140,7 @@ class Decisions:
     tolerance: float = 1e-10
     max_iterations: int = 100000
     fixed_point_max: int = 50
+    cycles: str = "error"
 
 
 @dataclass(frozen=True)
@@ -636,6 +640,7 @@ class _Validator:
             tolerance=dec["tolerance"],
             max_iterations=int(dec["max_iterations"]),
             fixed_point_max=int(dec["fixed_point_max"]),
+            cycles=dec["cycles"],
         )
         pw = self.section("power", "power.")
         power = Power(**pw)

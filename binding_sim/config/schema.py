@@ -493,6 +493,15 @@ _KEYS: list[KeySpec] = [
         hi=100_000,
     ),
     KeySpec(
+        "decisions.cycles",
+        "str",
+        "error",
+        "what the forward solver does when its proposal map cycles (no pure fixed point on the "
+        "grid): error, or union (table an offer wherever a map of the cycle tables it, solve "
+        "once more and report the states; docs/model.md section 13.5)",
+        choices=("error", "union"),
+    ),
+    KeySpec(
         "power.conversion_rate",
         "float",
         0.0,

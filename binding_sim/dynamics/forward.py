@@ -104,7 +104,7 @@ __all__ = [
     "solve",
 ]
 
-SOLVER_VERSION = "1"
+SOLVER_VERSION = "2"
 """Part of every cache key: bump it when a change of the solver changes its numbers."""
 
 CACHE_BYTES = 1024**3
@@ -590,6 +590,8 @@ def _solve(scenario: Scenario, protocol: str, key: str) -> ForwardSolution:
     sweeps = 0
     residual = 0.0
     rounds = 0
+    seen: list[np.ndarray] = [tabled]
+    cycle_states = 0
     while True:
         rounds += 1
         residual = 0.0
@@ -610,15 +612,20 @@ def _solve(scenario: Scenario, protocol: str, key: str) -> ForwardSolution:
             values[i] = v
             sweeps += done
             residual = max(residual, step)
-        if not gated:
+        if not gated or cycle_states:
             break
         new = np.zeros_like(tabled)
         _loops()["proposal_map"](tab, 0, n, values, delta, True, new)
         if np.array_equal(new, tabled):
             break
+        earlier = next((i for i, old in enumerate(seen) if np.array_equal(old, new)), None)
+        if earlier is not None and dec.cycles == "union":
+            tabled, cycle_states = union_of_cycle(seen[earlier:])
+            continue
         if rounds >= dec.fixed_point_max:
             raise ForwardSolverError(_flip_message(scenario, tabled, new, rounds))
         tabled = new
+        seen.append(new)
     values.setflags(write=False)
     tabled.setflags(write=False)
     return ForwardSolution(
@@ -630,7 +637,33 @@ def _solve(scenario: Scenario, protocol: str, key: str) -> ForwardSolution:
         outer_rounds=rounds,
         seconds=time.perf_counter() - start,
         key=key,
+        cycle_states=cycle_states,
     )
+
+
+def union_of_cycle(maps: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """The union of the proposal maps of a cycle, and how many grid states flip in it.
+
+    ``decisions.cycles = "union"`` (docs/model.md section 13.5): at each grid
+    state the offer on the table is the highest-priority offer (the
+    smallest priority) that any map of the cycle tables there, ``-1`` if
+    none does. The states where the maps of the cycle differ are counted and
+    reported with the solution.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a, b = np.array([[-1, 0], [1, -1]]), np.array([[0, 0], [-1, -1]])
+    >>> m, flips = union_of_cycle([a, b])
+    >>> m.tolist(), flips
+    ([[0, 0], [1, -1]], 2)
+    """
+    stack = np.stack(maps)
+    offered = np.where(stack >= 0, stack, np.iinfo(np.int64).max)
+    union = offered.min(axis=0)
+    union = np.where(union == np.iinfo(np.int64).max, -1, union).astype(np.int64)
+    flips = int(np.count_nonzero(np.any(stack != stack[0], axis=0)))
+    return union, flips
 
 
 def _flip_message(scenario: Scenario, old: np.ndarray, new: np.ndarray, rounds: int) -> str:
@@ -644,8 +677,8 @@ def _flip_message(scenario: Scenario, old: np.ndarray, new: np.ndarray, rounds: 
         f"{scenario.source or scenario.name}: decisions.fixed_point_max = "
         f"{scenario.decisions.fixed_point_max}: the proposal map has not settled after {rounds} "
         f"rounds (docs/model.md section 13.5); the offer on the table still flips at {shown}{more}; "
-        "raise decisions.fixed_point_max, or change decisions.grid_points or the payoffs near "
-        "these states"
+        'raise decisions.fixed_point_max, set decisions.cycles = "union" to solve under the '
+        "union of a cycle's maps, or change decisions.grid_points or the payoffs near these states"
     )
 
 
@@ -708,7 +741,7 @@ def _read_disk(path: Path, key: str, shape: tuple[int, ...]) -> ForwardSolution 
         stored != key
         or values.shape != shape
         or tabled.shape != shape[2:]
-        or meta.shape != (5,)
+        or meta.shape != (6,)
         or not np.all(np.isfinite(values))
         or not np.all(np.isfinite(meta))
     ):
@@ -724,6 +757,7 @@ def _read_disk(path: Path, key: str, shape: tuple[int, ...]) -> ForwardSolution 
         outer_rounds=int(meta[3]),
         seconds=float(meta[4]),
         key=key,
+        cycle_states=int(meta[5]),
     )
 
 
@@ -737,6 +771,7 @@ def _write_disk(path: Path, solution: ForwardSolution) -> None:
             solution.residual,
             solution.outer_rounds,
             solution.seconds,
+            solution.cycle_states,
         ]
     )
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz", dir=path.parent)

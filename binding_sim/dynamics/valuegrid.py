@@ -101,6 +101,9 @@ class ForwardSolution:
         Wall time of the solve (matrices included).
     key : str
         The content hash the solution is cached under.
+    cycle_states : int
+        Grid states whose offer flipped in a cycle of the proposal map that
+        ``decisions.cycles = "union"`` resolved (0: the map settled).
     """
 
     values: np.ndarray
@@ -111,6 +114,7 @@ class ForwardSolution:
     outer_rounds: int
     seconds: float
     key: str = field(default="")
+    cycle_states: int = 0
 
     @property
     def grid_points(self) -> int:
