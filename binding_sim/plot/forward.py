@@ -111,15 +111,15 @@ def shadow_of_future_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figu
             label=f"{protocol}, {rule}",
         )
     ever = data[(data["quantity"] == "share_ever_bound") & (data["binding"] == "revocable")]
-    for protocol, rows in ever.sort_values("discount_factor").groupby("protocol", sort=True):
-        st = style.protocol_style(str(protocol))
+    for name, rows in ever.sort_values("discount_factor").groupby("protocol", sort=True):
+        st = style.protocol_style(str(name))
         ax.plot(
             rows["discount_factor"],
             rows["value"].astype(float),
             color=st["color"],
             lw=0.8,
             ls=":",
-            label=f"{protocol}, revocable: ever bound",
+            label=f"{name}, revocable: ever bound",
         )
     ax.set_xlabel(r"discount factor $\delta$")
     ax.set_ylabel("share bound at the horizon")
