@@ -27,7 +27,7 @@ them (so their solve attempts are in both timings).
 
 Usage::
 
-    python benchmarks/bench_forward_sweep.py [--workers 2] [--reps 1000] [--protocols formal piecemeal] [--json]
+    python benchmarks/bench_forward_sweep.py [--workers 2] [--reps 1000] [--protocols formal piecemeal] [--cycles union|error] [--json]
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ TRUSTS = [round(float(x), 4) for x in np.linspace(0.05, 0.62, 20)]
 DISCOUNTS = [round(float(x), 4) for x in np.linspace(0.5, 0.95, 10)]
 
 
-def experiment(folder: Path, reps: int, protocols: list[str], grid_points: int) -> Experiment:
+def experiment(
+    folder: Path, reps: int, protocols: list[str], grid_points: int, cycles: str = "union"
+) -> Experiment:
     """The benchmark's experiment: 20 x 10 distinct forward-looking cells."""
     raw = {
         "experiment": {
@@ -62,7 +64,11 @@ def experiment(folder: Path, reps: int, protocols: list[str], grid_points: int) 
             "protocols": protocols,
             "reps": reps,
             "seed": 2016,
-            "set": {"decisions.rule": "forward", "decisions.grid_points": grid_points},
+            "set": {
+                "decisions.rule": "forward",
+                "decisions.grid_points": grid_points,
+                "decisions.cycles": cycles,
+            },
         },
         "design": {
             "kind": "grid",
@@ -96,11 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--reps", type=int, default=1000)
     p.add_argument("--grid-points", type=int, default=51)
     p.add_argument("--protocols", nargs="+", default=["formal", "piecemeal"])
+    p.add_argument(
+        "--cycles",
+        choices=["error", "union"],
+        default="union",
+        help="decisions.cycles (docs/model.md section 13.5): with error, cells whose ladder "
+        "proposal map cycles fail",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-forward-") as tmp:
         folder = Path(tmp)
-        exp = experiment(folder, args.reps, args.protocols, args.grid_points)
+        exp = experiment(folder, args.reps, args.protocols, args.grid_points, args.cycles)
         out = folder / "out"
         failed: list[dict[str, Any]] = []
 
@@ -137,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         "reps": args.reps,
         "horizon": exp.scenario.horizon,
         "grid_points": args.grid_points,
+        "cycles": args.cycles,
         "workers": args.workers,
         "cold_seconds": cold_s,
         "warm_seconds": warm_s,
