@@ -246,34 +246,57 @@ def _payoff(kind: int, label: str) -> Metric:
     )
 
 
+def _share_metrics(
+    name: str, doc: str, count: Callable[[Any], int], what: str
+) -> tuple[Metric, Metric]:
+    """A share of replicates (``count / n``) and its Wilson 95% interval (docs/model.md section 8.1)."""
+    return (
+        Metric(name, doc, lambda tot: count(tot) / tot.n),
+        Metric(
+            f"{name}_ci",
+            f"Wilson 95% interval of the {what}",
+            lambda tot: wilson_interval(count(tot), tot.n),
+            column=name,
+            parts=("lo", "hi"),
+        ),
+    )
+
+
+def _quantile_getter(quantiles: Callable[[Any], Any], k: int) -> Callable[[Any], Any]:
+    """A metric's value: entry ``k`` of ``quantiles(totals)``."""
+    return lambda tot: quantiles(tot)[k]
+
+
+def _quartile_metrics(
+    prefix: str, json_key: str, docs: tuple[str, str, str], quantiles: Callable[[Any], Any]
+) -> tuple[Metric, ...]:
+    """The median, first and third quartile of a round over some replicates (``quantiles``: in that order)."""
+    return tuple(
+        Metric(
+            f"{prefix}_{part}",
+            doc,
+            _quantile_getter(quantiles, k),
+            json_path=(json_key, part),
+        )
+        for k, (part, doc) in enumerate(zip(("median", "q25", "q75"), docs, strict=True))
+    )
+
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("share_bound", "share bound at the horizon", lambda tot: tot.n_bound / tot.n),
-        Metric(
-            "share_bound_ci",
-            "Wilson 95% interval of the share bound",
-            lambda tot: wilson_interval(tot.n_bound, tot.n),
-            column="share_bound",
-            parts=("lo", "hi"),
+        *_share_metrics(
+            "share_bound", "share bound at the horizon", lambda tot: tot.n_bound, "share bound"
         ),
-        Metric(
-            "time_to_bind_median",
-            "median (first) binding round over bound replicates (None if none bound)",
-            lambda tot: tot.binding_quantiles[0],
-            json_path=("time_to_bind", "median"),
-        ),
-        Metric(
-            "time_to_bind_q25",
-            "first quartile of the binding round over bound replicates",
-            lambda tot: tot.binding_quantiles[1],
-            json_path=("time_to_bind", "q25"),
-        ),
-        Metric(
-            "time_to_bind_q75",
-            "third quartile of the binding round over bound replicates",
-            lambda tot: tot.binding_quantiles[2],
-            json_path=("time_to_bind", "q75"),
+        *_quartile_metrics(
+            "time_to_bind",
+            "time_to_bind",
+            (
+                "median (first) binding round over bound replicates (None if none bound)",
+                "first quartile of the binding round over bound replicates",
+                "third quartile of the binding round over bound replicates",
+            ),
+            lambda tot: tot.binding_quantiles,
         ),
         Metric(
             "mean_final_trust",
@@ -368,52 +391,32 @@ METRICS: dict[str, Metric] = {
             lambda tot: tot.stats.sum_belief_error / tot.n,
             per_actor=True,
         ),
-        Metric(
+        *_share_metrics(
             "share_ever_bound",
             "share bound in some round (revocable binding; absorbing: the share bound)",
-            lambda tot: tot.n_ever_bound / tot.n,
-        ),
-        Metric(
-            "share_ever_bound_ci",
-            "Wilson 95% interval of the share ever bound",
-            lambda tot: wilson_interval(tot.n_ever_bound, tot.n),
-            column="share_ever_bound",
-            parts=("lo", "hi"),
+            lambda tot: tot.n_ever_bound,
+            "share ever bound",
         ),
         Metric(
             "mean_broken_treaties",
             "mean treaties broken per replicate (revocable binding; absorbing: 0)",
             lambda tot: tot.stats.sum_broken / tot.n,
         ),
-        Metric(
+        *_share_metrics(
             "share_war",
             "share of replicates at war at the horizon (docs/model.md section 14.3)",
-            lambda tot: tot.n_war / tot.n,
+            lambda tot: tot.n_war,
+            "share at war",
         ),
-        Metric(
-            "share_war_ci",
-            "Wilson 95% interval of the share at war",
-            lambda tot: wilson_interval(tot.n_war, tot.n),
-            column="share_war",
-            parts=("lo", "hi"),
-        ),
-        Metric(
-            "war_round_median",
-            "median round in which war broke out, over replicates at war (None if none)",
-            lambda tot: tot.war_quantiles[0],
-            json_path=("war_round", "median"),
-        ),
-        Metric(
-            "war_round_q25",
-            "first quartile of the round in which war broke out",
-            lambda tot: tot.war_quantiles[1],
-            json_path=("war_round", "q25"),
-        ),
-        Metric(
-            "war_round_q75",
-            "third quartile of the round in which war broke out",
-            lambda tot: tot.war_quantiles[2],
-            json_path=("war_round", "q75"),
+        *_quartile_metrics(
+            "war_round",
+            "war_round",
+            (
+                "median round in which war broke out, over replicates at war (None if none)",
+                "first quartile of the round in which war broke out",
+                "third quartile of the round in which war broke out",
+            ),
+            lambda tot: tot.war_quantiles,
         ),
         Metric(
             "war_initiator_share",
