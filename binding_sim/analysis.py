@@ -454,7 +454,9 @@ def forward_analysis(scenario: Scenario) -> dict[str, Any]:
     trust at its initial value
     (:func:`~binding_sim.dynamics.forward.forward_threshold`); whether both
     accept at initial trust; and the solver's ``iterations``, ``residual``,
-    ``seconds`` and ``outer_rounds``. ``k_star``: ``k*_delta`` of each actor,
+    ``seconds``, ``outer_rounds`` and ``cycle_states``. Under the piecemeal
+    protocol also ``rungs``: each rung's forward threshold per actor, in the
+    protocol state where it is offered (its predecessors implemented). ``k_star``: ``k*_delta`` of each actor,
     section 9.2's ``k*`` of the forward margin (formal protocol, re-solved per
     ``k``; :func:`~binding_sim.dynamics.forward.forward_k_star`).
     """
@@ -482,6 +484,15 @@ def forward_analysis(scenario: Scenario) -> dict[str, Any]:
                 "cycle_states": sol.cycle_states,
             },
         }
+        if protocol == "piecemeal" and scenario.ladder is not None:
+            # rung r is offer 1 of protocol state r (r rungs implemented; section 5.3)
+            out["protocols"][protocol]["rungs"] = {
+                name: {
+                    names[i]: forward.forward_threshold(scenario, protocol, i, state=r, offer=1)
+                    for i in range(2)
+                }
+                for r, name in enumerate(scenario.ladder)
+            }
     out["k_star"] = {names[i]: forward.forward_k_star(scenario, i) for i in range(2)}
     return out
 

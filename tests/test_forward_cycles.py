@@ -50,3 +50,19 @@ def test_union_solves_under_both_maps_and_reports_the_flipping_states() -> None:
     # the union tables the first rung (priority 0) at both states of the pair
     assert sol.tabled[0, 5, 10] == 0 and sol.tabled[0, 10, 5] == 0
     assert sc.analyze()["forward"]["protocols"]["piecemeal"]["solver"]["cycle_states"] == 2
+
+
+def test_rung_thresholds_tend_to_the_myopic_ones_as_delta_falls() -> None:
+    """At delta near 0 each rung's forward threshold is section 3.2's b / (a + b)."""
+    sc = Scenario.load(
+        "krickovic2016",
+        ["decisions.rule=forward", "decisions.grid_points=51", "scenario.discount_factor=1e-6"],
+    )
+    rungs = sc.analyze()["forward"]["protocols"]["piecemeal"]["rungs"]
+    # md_transparency (1, -0.2, 0.2, 0) at k = 1: a = 0.8, b = 0.2 + 0.4 = 0.6 -> 3/7
+    assert rungs["md_transparency"]["NATO"] == pytest.approx(3 / 7, abs=1e-4)
+    for name, row in rungs.items():
+        arr = sc.arrangements[name].payoffs[0]
+        R, S, T, P = arr.R, arr.S, arr.T, arr.P
+        a, b = R - T, (P - S) + 1.0 * (T - S)
+        assert row["NATO"] == pytest.approx(b / (a + b), abs=1e-4), name

@@ -129,6 +129,11 @@ def format_table(result: dict[str, Any], scenario_line: str, power_lines: bool =
                     f"{row['solver']['iterations'] if first else '':>7} "
                     f"{(format(row['solver']['seconds'], '.2f')) if first else '':>8}"
                 )
+        for name, row in fwd["protocols"].get("piecemeal", {}).get("rungs", {}).items():
+            lines.append(
+                f"  rung {name:<20} tau*_delta "
+                + ", ".join(f"{actor} {_f(row[actor], 6)}" for actor in actors)
+            )
         lines.append(
             "  k*_delta (formal)  "
             + ", ".join(f"{actor} {_f(fwd['k_star'][actor], 5)}" for actor in actors)
