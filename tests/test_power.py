@@ -382,3 +382,44 @@ def test_expected_payment_difference_and_war_initiator_by_hand() -> None:
     assert war_initiator(0.5, 0.5 - d_star - 1e-9, C, C, G, DELTA) == 0
     assert war_initiator(0.5, 0.5 - d_star + 1e-9, C, C, G, DELTA) == -1
     assert war_initiator(0.5, 0.5 + d_star + 1e-9, C, C, G, DELTA) == 1
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+def test_war_in_round_2_of_a_revocable_treaty_by_hand(backend: str) -> None:
+    """A war that breaks out after round 1, every number derived by hand (sections 13.1, 14.3).
+
+    Both actors trust 0.9 > tau* = b/(a+b) = 0.6 (k = 1), so in round 1 both
+    comply on the treaty: no expected shift, no war, and the pair binds
+    (revocable). NATO misreads every compliance (incident rate 1): its trust
+    falls to 0.9 (1 - mu) = 0.45 < 0.6, Russia's rises to 0.9 + 0.1 (1 - 0.9) =
+    0.91. In round 2 NATO defects and Russia complies, so Russia expects to
+    lose p_B - sigma(-eta (T - S)) = 0.5 - sigma(-1) = 0.2311 of its share,
+    more than D* = (1 - delta)((1 - delta) C + (1 - p) G) / (delta G) = 0.6/19:
+    Russia starts a war in round 2, and every round from then on pays
+    p_i G - (1 - delta) C_i = 0.4.
+    """
+    H = 10
+    sc = Scenario.load(
+        "krickovic2016",
+        [
+            f"scenario.horizon={H}",
+            "protocols.binding=revocable",
+            "actors.*.initial_trust=0.9",
+            "actors.NATO.incident_rate=1",
+            "actors.Russia.incident_rate=0",
+            f"power.conversion_rate={ETA}",
+            "power.breakdown=true",
+            f"actors.*.war_cost={C}",
+        ],
+    )
+    assert 0.9 * 0.5 < 0.6 < 0.9  # NATO's trust crosses tau* after round 1
+    loss = 0.5 - sigma(-ETA * (F[2] - F[1]))
+    assert loss == pytest.approx(0.231059, abs=1e-6) and loss > 0.6 / 19
+    out = simulate(sc, "formal", 4, 1, backend=backend)
+    assert out.share_war == 1.0 and out.war_round_median == 2.0
+    assert list(out.war_initiator_share) == [0.0, 1.0]  # Russia, the declining side
+    assert out.share_ever_bound == 1.0 and out.share_bound == 0.0  # at war: unbound
+    assert out.mean_war_rounds == H - 1
+    w = 0.5 * G - (1 - DELTA) * C
+    assert out.mean_payoff_absolute == pytest.approx([F[0] + w * (H - 1)] * 2, abs=1e-12)
+    assert out.final_power_share[0, 0] == 0.5  # round 1 moved nothing, war froze it
