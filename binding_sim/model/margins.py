@@ -141,30 +141,15 @@ def tau_star_numeric(k: float, own: npt.ArrayLike, other: npt.ArrayLike) -> floa
     """Acceptance threshold by bracketed root finding (``brentq``), any payoffs.
 
     The smallest ``tau`` in [0, 1] such that the actor accepts at every trust
-    level from ``tau`` to 1; ``None`` if it rejects at ``tau = 1``. ``Delta``
-    is a quadratic in ``tau``, monotone between its turning point and the
-    ends of [0, 1], so those points bracket every root.
+    level from ``tau`` to 1; ``None`` if it rejects at ``tau = 1``: section
+    3's definition applied to the margin's coefficients by
+    :func:`binding_sim.model.quadratic.polynomial_threshold`, the one
+    implementation for every quadratic margin of the model.
     """
-    from scipy.optimize import brentq
+    from .quadratic import polynomial_threshold
 
-    c2, c1, _c0 = (float(c) for c in margin_coefficients(k, own, other))
-
-    def g(x: float) -> float:
-        return float(acceptance_margin(x, k, own, other)) + TOL
-
-    if g(1.0) < 0:
-        return None
-    points = [0.0, 1.0]
-    if c2 != 0.0:
-        vertex = -c1 / (2 * c2)
-        if 0.0 < vertex < 1.0:
-            points.append(vertex)
-    points.sort()
-    # Walk from tau = 1 leftwards to the first breakpoint where g < 0.
-    for lo, hi in zip(reversed(points[:-1]), reversed(points[1:]), strict=True):
-        if g(lo) < 0:
-            return float(brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps))
-    return 0.0
+    c2, c1, c0 = (float(c) for c in margin_coefficients(k, own, other))
+    return polynomial_threshold(c2, c1, c0)
 
 
 def tau_star(k: float, own: Sequence[float], other: Sequence[float]) -> float | None:
