@@ -363,7 +363,7 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
         },
         "n_actor": n_actor_analysis(scenario) if scenario.partners else None,
         "power": power_analysis(scenario, ks, notes),
-        **({"forward": forward_analysis(scenario)} if _forward(scenario) else {}),
+        **({"forward": forward_analysis(scenario)} if _is_forward(scenario) else {}),
     }
 
 
@@ -441,8 +441,11 @@ def power_analysis(
     }
 
 
-def _forward(scenario: Scenario) -> bool:
-    return scenario.decisions.rule == "forward" and scenario.discount_factor > 0.0
+def _is_forward(scenario: Scenario) -> bool:
+    """:func:`binding_sim.dynamics.tables.is_forward` (imported when needed: it loads the engine)."""
+    from .dynamics.tables import is_forward
+
+    return is_forward(scenario)
 
 
 def forward_analysis(scenario: Scenario) -> dict[str, Any]:

@@ -392,3 +392,15 @@ def test_revocable_formal_forward_is_the_myopic_engine(tau0: float) -> None:
     assert same_trajectories(ahead, myopic)
     if tau0 > 0.6:
         assert myopic.share_ever_bound == 1.0 and myopic.mean_broken_treaties > 0
+
+
+def test_no_incident_path_follows_forward_decisions() -> None:
+    """At delta = 0.9 the treaty's forward threshold is 0.1065 < tau_0 = 0.5: bound after round 1."""
+    from binding_sim.dynamics.engine import no_incident_path
+
+    base = Scenario.load("krickovic2016", ["scenario.horizon=5"])
+    fwd = base.with_values(
+        {"decisions.rule": "forward", "scenario.discount_factor": 0.9, "decisions.grid_points": 51}
+    )
+    assert not no_incident_path(base, "formal").bound[0, 1]  # myopic: 0.5 < tau* = 0.6
+    assert no_incident_path(fwd, "formal").bound[0, 1]

@@ -454,7 +454,10 @@ def no_incident_path(
     ):
         raise BindingSimError(f"horizon = {horizon!r}: must be an integer >= 1")
     kernel = kernel_functions(_resolve_backend(backend))
-    tab = compile_cells([scenario], protocol, None if horizon is None else int(horizon))
+    # forward-looking cells are solved, so the path follows the engine's own decision rule
+    tab = compile_cells(
+        [scenario], protocol, None if horizon is None else int(horizon), solve=True
+    )
     draws: Any = _FixedDraws()
     res = _run_block(tab, kernel, draws, draws, 1, True)
     assert res.traj is not None
