@@ -100,6 +100,10 @@ def run(args: argparse.Namespace) -> int:
         else Path("sensitivity") / f"{exp.name}-{args.method}"
     )
 
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, as `binding-sim plot` and `simulate --plot` draw
+
     from ..plot.sensitivity import save_sensitivity_figures
     from ..sweep.sensitivity import sensitivity
 

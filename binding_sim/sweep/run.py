@@ -44,7 +44,7 @@ from .record import GitProbe, now, run_record
 from .result import SweepResult
 from .store import FAILED, RUN_RECORD, SOLUTIONS, Store
 
-__all__ = ["MAX_WORKERS", "check_workers", "resume_command", "run_sweep"]
+__all__ = ["MAX_WORKERS", "check_workers", "load_experiment", "resume_command", "run_sweep"]
 
 MAX_WORKERS = 1024
 """Most local worker processes a sweep starts (``--workers``)."""
@@ -101,9 +101,10 @@ def resume_command(exp: Experiment, root: Path) -> str | None:
     return shlex.join(args)
 
 
-def _experiment(
+def load_experiment(
     experiment: Experiment | str | Path, reps: int | None, seed: int | None
 ) -> Experiment:
+    """``experiment`` (loaded from its file if a path) with ``reps`` and ``seed`` overridden where given."""
     if isinstance(experiment, Experiment):
         if reps is None and seed is None:
             return experiment
@@ -186,7 +187,7 @@ def run_sweep(
         On Ctrl-C, after marking the run ``interrupted`` and printing how
         many cells were saved and the command that resumes.
     """
-    exp = _experiment(experiment, reps, seed)
+    exp = load_experiment(experiment, reps, seed)
     n_workers = check_workers(workers)
     if batch_size is not None and (
         isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1

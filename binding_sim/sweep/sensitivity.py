@@ -68,7 +68,7 @@ from ..errors import ConfigError, did_you_mean
 from ..serialize import dumps
 from .errors import SweepError
 from .result import SweepResult
-from .run import check_workers, run_sweep, warn
+from .run import check_workers, load_experiment, run_sweep, warn
 from .store import RUN_RECORD, Store
 
 if TYPE_CHECKING:
@@ -647,20 +647,7 @@ def sensitivity(
     """
     method = _check_method(method)
     check_workers(workers)
-    if isinstance(experiment, Experiment):
-        exp = experiment
-        if reps is not None or seed is not None:
-            exp = Experiment.from_dict(
-                exp.raw,
-                source=exp.source,
-                base_dir=exp.base_dir,
-                default_name=exp.name,
-                reps=reps if reps is not None else exp.reps,
-                seed=seed if seed is not None else exp.seed,
-                quick=exp.quick,
-            )
-    else:
-        exp = Experiment.load(experiment, reps=reps, seed=seed)
+    exp = load_experiment(experiment, reps, seed)
     params, fixed = design_parameters(exp)
     samples = check_samples(method, samples, len(params))
     columns = metric_columns(metrics, exp.scenario.actor_names)
