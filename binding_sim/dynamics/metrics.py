@@ -85,6 +85,22 @@ def _share(count: int, among: int) -> float | None:
     return count / among if among > 0 else None
 
 
+def _round_quartiles(hist: np.ndarray | None) -> tuple[float | None, float | None, float | None]:
+    """Median, q25 and q75 (numpy's default method) of the rounds counted by ``hist``.
+
+    ``hist[t]`` counts replicates whose event happened in round ``t`` (index 0,
+    those without it, is ignored); the sorted sample is rebuilt exactly from it.
+    ``None`` for each when no replicate has the event.
+    """
+    if hist is None:
+        return (None, None, None)
+    rounds = np.repeat(np.arange(1, hist.shape[0]), hist[1:])
+    if rounds.size == 0:
+        return (None, None, None)
+    q25, q50, q75 = np.quantile(rounds, [0.25, 0.5, 0.75])
+    return (float(q50), float(q25), float(q75))
+
+
 class Totals:
     """Read-only view of combined :class:`~binding_sim.dynamics.outcomes.BlockStats` for metrics.
 
@@ -116,12 +132,7 @@ class Totals:
         ``bind_hist[t]`` counts replicates first bound in round ``t`` (index 0, the
         unbound ones, is ignored); the sorted sample is rebuilt exactly from it.
         """
-        hist = self.stats.bind_hist
-        rounds = np.repeat(np.arange(1, hist.shape[0]), hist[1:])
-        if rounds.size == 0:
-            return (None, None, None)
-        q25, q50, q75 = np.quantile(rounds, [0.25, 0.5, 0.75])
-        return (float(q50), float(q25), float(q75))
+        return _round_quartiles(self.stats.bind_hist)
 
     @cached_property
     def n_war(self) -> int:
@@ -132,12 +143,7 @@ class Totals:
     @cached_property
     def war_quantiles(self) -> tuple[float | None, float | None, float | None]:
         """Median, q25 and q75 of the round war broke out, over replicates at war."""
-        hist = self.stats.war_hist
-        if hist is None or int(hist[1:].sum()) == 0:
-            return (None, None, None)
-        rounds = np.repeat(np.arange(1, hist.shape[0]), hist[1:])
-        q25, q50, q75 = np.quantile(rounds, [0.25, 0.5, 0.75])
-        return (float(q50), float(q25), float(q75))
+        return _round_quartiles(self.stats.war_hist)
 
     @cached_property
     def war_rounds(self) -> int:
