@@ -771,6 +771,7 @@ def trapped(tab: Tables, st: BlockState, out: Any) -> None:
                         )
                     if dq < -TOL:
                         both = False
+                        break  # one actor refuses: no need for the other's (forward) margin
                 if both:
                     stuck = False
             out[c, j] = stuck
