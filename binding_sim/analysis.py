@@ -311,6 +311,28 @@ def _unilateral_analysis(scenario: Scenario, name: str) -> dict[str, Any]:
     }
 
 
+def catch22_k_stars(
+    scenario: Scenario,
+) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Each actor's ``k*`` for the formal treaty at its initial trust, and its note (section 7.2).
+
+    A bilateral treaty by :func:`~binding_sim.model.margins.k_star`; the
+    responder of a unilateral one by its ``r_N``, affine in ``k`` too
+    (:func:`~binding_sim.model.unilateral.responder_margin_in_k`, section 15.1).
+    """
+    pay_f = _payoffs(scenario, FORMAL, scenario.common_threat)
+    ks: dict[str, float | None] = {}
+    notes: dict[str, str] = {}
+    d = float(dilution(scenario.threat_dilution, scenario.common_threat))
+    for i, act in enumerate(scenario.actors):
+        if _is_responder(scenario, FORMAL, i):
+            c = responder_margin_in_k(act.initial_trust, pay_f[i], pay_f[1 - i], d)
+            ks[act.name], notes[act.name] = critical_k(*c)
+            continue
+        ks[act.name], notes[act.name] = k_star(act.initial_trust, pay_f[i], pay_f[1 - i], d)
+    return ks, notes
+
+
 def analyze(scenario: Scenario) -> dict[str, Any]:
     """Full stage-game and Catch-22 analysis of a scenario (the ``analyze`` command).
 
@@ -332,16 +354,7 @@ def analyze(scenario: Scenario) -> dict[str, Any]:
     ``delta > 0``, also ``forward`` (:func:`forward_analysis`).
     """
     names = scenario.actor_names
-    pay_f = _payoffs(scenario, FORMAL, scenario.common_threat)
-    ks: dict[str, float | None] = {}
-    notes: dict[str, str] = {}
-    d = float(dilution(scenario.threat_dilution, scenario.common_threat))
-    for i, act in enumerate(scenario.actors):
-        if _is_responder(scenario, FORMAL, i):  # r_N is affine in k too (section 15.1)
-            c = responder_margin_in_k(act.initial_trust, pay_f[i], pay_f[1 - i], d)
-            ks[act.name], notes[act.name] = critical_k(*c)
-            continue
-        ks[act.name], notes[act.name] = k_star(act.initial_trust, pay_f[i], pay_f[1 - i], d)
+    ks, notes = catch22_k_stars(scenario)
     caps: dict[str, float | None] | dict[str, None]
     if scenario.ladder is None:
         caps = dict.fromkeys(names)
@@ -399,13 +412,7 @@ def power_analysis(
     names = scenario.actor_names
     delta, G, eta, p0 = scenario.discount_factor, pw.stake, pw.conversion_rate, pw.initial_share
     if k_stars is None or notes is None:
-        pay_f = _payoffs(scenario, FORMAL, scenario.common_threat)
-        d = float(dilution(scenario.threat_dilution, scenario.common_threat))
-        k_stars, notes = {}, {}
-        for i, act in enumerate(scenario.actors):
-            k_stars[act.name], notes[act.name] = k_star(
-                act.initial_trust, pay_f[i], pay_f[1 - i], d
-            )
+        k_stars, notes = catch22_k_stars(scenario)
     min_cost = min(a.war_cost for a in scenario.actors)
     discounted = delta < 1.0
     k_derived = derived_sensitivity(p0, eta, G, delta, min_cost) if discounted else None
