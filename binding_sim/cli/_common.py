@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -120,3 +121,22 @@ def check_finite_results(results: Mapping[str, object], cause: str) -> None:
             f"non-finite result(s) {', '.join(bad)} from {cause}; bring the payoffs (or the "
             "relative-gains sensitivity, or --selection) closer to 0"
         )
+
+
+def root_seed(seed: int | None) -> int:
+    """``seed``, or one drawn from the operating system and printed on stderr so the run can be repeated.
+
+    The root seed of docs/model.md section 11.
+    """
+    if seed is not None:
+        return seed
+    from ..rng import draw_root_seed
+
+    drawn = draw_root_seed()
+    print(f"binding-sim: seed = {drawn} (pass --seed {drawn} to repeat this run)", file=sys.stderr)
+    return drawn
+
+
+def fmt_num(x: float | None, digits: int = 3) -> str:
+    """A number for a text table: ``digits`` decimals, ``-`` for none."""
+    return "-" if x is None else f"{x:.{digits}f}"

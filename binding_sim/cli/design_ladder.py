@@ -17,14 +17,19 @@ on stderr and recorded, so any run can be repeated (docs/model.md section 11).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from ..config.schema import LADDER_OBJECTIVES
 from ..errors import BindingSimError
 from ..limits import check_memory
-from ..rng import draw_root_seed
-from ._common import add_scenario_arguments, int_arg, load_scenario, print_json
+from ._common import (
+    add_scenario_arguments,
+    fmt_num,
+    int_arg,
+    load_scenario,
+    print_json,
+    root_seed,
+)
 from .simulate import memory_needed
 
 if TYPE_CHECKING:
@@ -81,10 +86,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _num(x: float | None, digits: int = 3) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
-
-
 def format_table(result: LadderDesignResult, header: str) -> str:
     """The human-readable report of a :class:`~binding_sim.design.ladder.LadderDesignResult`."""
     a, b = result.actor_names
@@ -107,7 +108,7 @@ def format_table(result: LadderDesignResult, header: str) -> str:
         acc = "-" if m.accepted is None else ("yes" if m.accepted else "no")
         lines.append(
             f"{m.name:<{w}}{m.scale:>8.3f}{m.offered_round or '-':>9}"
-            f"{_num(trust[0]):>14}{_num(trust[1]):>14}{_num(marg[0]):>15}{_num(marg[1]):>15}"
+            f"{fmt_num(trust[0]):>14}{fmt_num(trust[1]):>14}{fmt_num(marg[0]):>15}{fmt_num(marg[1]):>15}"
             f"{acc:>10}{m.implemented_round or '-':>13}"
         )
     lines.append("")
@@ -151,12 +152,7 @@ def run(args: argparse.Namespace) -> int:
         memory_needed(args.reps, scenario.horizon) + _BYTES_PER_KEPT_REPLICATE * args.reps,
         "use fewer replicates (or a shorter scenario.horizon)",
     )
-    seed = args.seed
-    if seed is None:
-        seed = draw_root_seed()
-        print(
-            f"binding-sim: seed = {seed} (pass --seed {seed} to repeat this run)", file=sys.stderr
-        )
+    seed = root_seed(args.seed)
     result = design_ladder(
         scenario, args.reps, seed, args.starts, objective=args.objective, progress=True
     )

@@ -15,15 +15,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config.schema import PROTOCOL_NAMES
 from ..errors import BindingSimError
 from ..limits import check_memory
-from ..rng import BLOCK_SIZE, draw_root_seed
-from ._common import add_scenario_arguments, load_scenario, print_json
+from ..rng import BLOCK_SIZE
+from ._common import add_scenario_arguments, fmt_num, load_scenario, print_json, root_seed
 
 if TYPE_CHECKING:
     from ..dynamics.outcomes import Outcome
@@ -69,10 +68,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _num(x: float | None, digits: int = 3) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
-
-
 def _rows(out: Outcome) -> list[tuple[str, str]]:
     a, b = out.actor_names
     ttb = (
@@ -82,26 +77,26 @@ def _rows(out: Outcome) -> list[tuple[str, str]]:
     )
     lo, hi = out.share_bound_ci
     return [
-        ("share bound", _num(out.share_bound)),
+        ("share bound", fmt_num(out.share_bound)),
         ("  Wilson 95% interval", f"[{lo:.3f}, {hi:.3f}]"),
         ("binding round median [q25, q75]", ttb),
-        ("share ever bound", _num(out.share_ever_bound)),
-        ("mean treaties broken", _num(out.mean_broken_treaties, 2)),
-        ("share trapped", _num(out.share_trapped)),
-        (f"mean final trust {a}", _num(out.mean_final_trust[0])),
-        (f"mean final trust {b}", _num(out.mean_final_trust[1])),
-        ("mean incidents (both actors)", _num(out.mean_incidents, 2)),
-        (f"  seen by {a}", _num(out.mean_incidents_by_actor[0], 2)),
-        (f"  seen by {b}", _num(out.mean_incidents_by_actor[1], 2)),
-        ("mean rungs implemented", _num(out.mean_rungs, 2)),
-        ("mean rounds of mutual defection", _num(out.mean_mutual_defection, 1)),
-        ("mean idle rounds", _num(out.mean_idle, 1)),
-        (f"payoff {a} absolute", _num(out.mean_payoff_absolute[0], 1)),
-        (f"payoff {b} absolute", _num(out.mean_payoff_absolute[1], 1)),
-        (f"payoff {a} relative-gains", _num(out.mean_payoff_relative[0], 1)),
-        (f"payoff {b} relative-gains", _num(out.mean_payoff_relative[1], 1)),
-        (f"payoff {a} absolute, discounted", _num(out.mean_payoff_absolute_discounted[0], 1)),
-        (f"payoff {b} absolute, discounted", _num(out.mean_payoff_absolute_discounted[1], 1)),
+        ("share ever bound", fmt_num(out.share_ever_bound)),
+        ("mean treaties broken", fmt_num(out.mean_broken_treaties, 2)),
+        ("share trapped", fmt_num(out.share_trapped)),
+        (f"mean final trust {a}", fmt_num(out.mean_final_trust[0])),
+        (f"mean final trust {b}", fmt_num(out.mean_final_trust[1])),
+        ("mean incidents (both actors)", fmt_num(out.mean_incidents, 2)),
+        (f"  seen by {a}", fmt_num(out.mean_incidents_by_actor[0], 2)),
+        (f"  seen by {b}", fmt_num(out.mean_incidents_by_actor[1], 2)),
+        ("mean rungs implemented", fmt_num(out.mean_rungs, 2)),
+        ("mean rounds of mutual defection", fmt_num(out.mean_mutual_defection, 1)),
+        ("mean idle rounds", fmt_num(out.mean_idle, 1)),
+        (f"payoff {a} absolute", fmt_num(out.mean_payoff_absolute[0], 1)),
+        (f"payoff {b} absolute", fmt_num(out.mean_payoff_absolute[1], 1)),
+        (f"payoff {a} relative-gains", fmt_num(out.mean_payoff_relative[0], 1)),
+        (f"payoff {b} relative-gains", fmt_num(out.mean_payoff_relative[1], 1)),
+        (f"payoff {a} absolute, discounted", fmt_num(out.mean_payoff_absolute_discounted[0], 1)),
+        (f"payoff {b} absolute, discounted", fmt_num(out.mean_payoff_absolute_discounted[1], 1)),
     ]
 
 
@@ -263,12 +258,7 @@ def run(args: argparse.Namespace) -> int:
         "run fewer replicates (or rounds) per call, with different --seed values, and pool "
         "the results" + (", or plot a shorter --horizon" if plot is not None else ""),
     )
-    seed = args.seed
-    if seed is None:
-        seed = draw_root_seed()
-        print(
-            f"binding-sim: seed = {seed} (pass --seed {seed} to repeat this run)", file=sys.stderr
-        )
+    seed = root_seed(args.seed)
     results = {p: simulate(scenario, p, args.reps, seed, horizon=args.horizon) for p in protocols}
     if plot is not None:
         _plot(plot, scenario, protocols, args.reps, args.horizon, seed)
