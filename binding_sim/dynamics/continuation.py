@@ -348,6 +348,11 @@ def expected_next_value(
     """
     tau_i = tau_a if i == 0 else tau_b
     tau_j = tau_b if i == 0 else tau_a
+    # each actor's next trust depends only on what it perceived: two values each
+    ti_seen = next_trust(tab, c, s, q, i, tau_i, tau_j, True, True)
+    ti_not = next_trust(tab, c, s, q, i, tau_i, tau_j, False, True)
+    tj_seen = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, True, True)
+    tj_not = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, False, True)
     total = 0.0
     for a_j in range(2):
         bel = tau_i if a_j == COMPLY else 1.0 - tau_i
@@ -357,8 +362,8 @@ def expected_next_value(
         for k in range(4):
             prob, nxt, seen_i, seen_j = outcome(tab, c, s, q, i, a_i, a_j, k)
             if prob > 0.0:
-                ti = next_trust(tab, c, s, q, i, tau_i, tau_j, seen_i, True)
-                tj = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, seen_j, True)
+                ti = ti_seen if seen_i else ti_not
+                tj = tj_seen if seen_j else tj_not
                 ta = ti if i == 0 else tj
                 tb = tj if i == 0 else ti
                 acc += prob * outcome_value(tab, values, c, i, x, nxt, ta, tb, delta)
@@ -405,6 +410,11 @@ def continuation(
     """
     tau_i = tau_a if i == 0 else tau_b
     tau_j = tau_b if i == 0 else tau_a
+    # each actor's next trust depends only on what it perceived: two values each
+    ti_seen = next_trust(tab, c, s, q, i, tau_i, tau_j, True, True)
+    ti_not = next_trust(tab, c, s, q, i, tau_i, tau_j, False, True)
+    tj_seen = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, True, True)
+    tj_not = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, False, True)
     total = 0.0
     for a_j in range(2):
         bel = tau_i if a_j == COMPLY else 1.0 - tau_i
@@ -416,8 +426,8 @@ def continuation(
             for k in range(4):
                 prob, nxt, seen_i, seen_j = outcome(tab, c, s, q, i, a_i, a_j, k)
                 if prob > 0.0:
-                    ti = next_trust(tab, c, s, q, i, tau_i, tau_j, seen_i, True)
-                    tj = next_trust(tab, c, s, q, 1 - i, tau_j, tau_i, seen_j, True)
+                    ti = ti_seen if seen_i else ti_not
+                    tj = tj_seen if seen_j else tj_not
                     ta = ti if i == 0 else tj
                     tb = tj if i == 0 else ti
                     acc += prob * outcome_value(tab, values, c, i, x, nxt, ta, tb, delta)

@@ -216,6 +216,11 @@ def fill_rows(
                 bg_i = tab.background[c, s, q, i]
                 bg_j = tab.background[c, s, q, j]
                 gs = greed * tab.scope[c, s, q]
+                # each actor's next trust depends only on what it perceived: two values each
+                ti_seen = next_trust(tab, c, s, q, i, tau_i, tau_j, True, True)
+                ti_not = next_trust(tab, c, s, q, i, tau_i, tau_j, False, True)
+                tj_seen = next_trust(tab, c, s, q, j, tau_j, tau_i, True, True)
+                tj_not = next_trust(tab, c, s, q, j, tau_j, tau_i, False, True)
                 for a_i in range(2):
                     r_t = 0.0
                     r_g = 0.0
@@ -234,8 +239,8 @@ def fill_rows(
                             prob, nxt, seen_i, seen_j = outcome(tab, c, s, q, i, a_i, a_j, kk)
                             if prob <= 0.0:
                                 continue
-                            ti = next_trust(tab, c, s, q, i, tau_i, tau_j, seen_i, True)
-                            tj = next_trust(tab, c, s, q, j, tau_j, tau_i, seen_j, True)
+                            ti = ti_seen if seen_i else ti_not
+                            tj = tj_seen if seen_j else tj_not
                             ta = ti if i == 0 else tj
                             tb = tj if i == 0 else ti
                             w = bel * prob
