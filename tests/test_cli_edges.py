@@ -283,7 +283,8 @@ def test_catch22_drawing_tolerates_missing_classes_and_plain_keys() -> None:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from binding_sim.plot.catch22 import _axis_label, class_boundaries
+    from binding_sim.plot.catch22 import class_boundaries
+    from binding_sim.plot.style import key_label as _axis_label
 
     grid = [(x, y) for x in (0.0, 1.0, 2.0) for y in (0.0, 0.5, 1.0)]
     data = pd.DataFrame(

@@ -338,18 +338,6 @@ def _label_classes(data: pd.DataFrame, x: str, y: str, ax: Axes) -> None:
         )
 
 
-def _axis_label(key: str) -> str:
-    names = {
-        "relative_gains": "relative-gains sensitivity $k$",
-        "initial_trust": r"initial trust $\tau_0$",
-    }
-    if key == "scenario.common_threat":
-        return r"common threat $\theta$"
-    parts = key.split(".")
-    label = names.get(parts[-1], key)
-    return label if len(parts) < 3 or parts[1] == "*" else f"{label} ({parts[1]})"
-
-
 @figure_data(
     Column("{x}"),
     Column("{y}"),
@@ -417,7 +405,7 @@ def catch22_map_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
                 label=f"{meta.get('scenario', 'preset')}",
             )
         )
-    ax.set_xlabel(_axis_label(x))
-    ax.set_ylabel(_axis_label(y))
+    ax.set_xlabel(style.key_label(x))
+    ax.set_ylabel(style.key_label(y))
     fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=6.5, handlelength=1.8)
     return fig

@@ -40,7 +40,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from . import style
-from .catch22 import _axis_label
 from .heatmap import cell_edges, heatmap
 from .registry import Column, Meta, figure_data
 
@@ -196,8 +195,8 @@ def protocol_map_figure(data: pd.DataFrame, meta: Mapping[str, Any]) -> Figure:
         row[2].set_title("welfare (piecemeal)", fontsize=7, loc="left")
         for ax in row:
             _mark(ax, point, preset)
-            ax.set_xlabel(_axis_label(x_key))
-            ax.set_ylabel(_axis_label(y_key))
+            ax.set_xlabel(style.key_label(x_key))
+            ax.set_ylabel(style.key_label(y_key))
             ax.locator_params(axis="x", nbins=5)
     present = set()
     for name in maps:

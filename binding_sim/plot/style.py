@@ -29,6 +29,7 @@ __all__ = [
     "PROTOCOL_LABELS",
     "SINGLE",
     "figure",
+    "key_label",
     "panel_labels",
     "protocol_style",
     "rc",
@@ -173,3 +174,22 @@ def save(fig: Figure, stem: str | Path) -> list[Path]:
             fig.savefig(path, dpi=DPI, metadata={"CreationDate": None} if ext == "pdf" else None)
             out.append(path)
     return out
+
+
+def key_label(key: str) -> str:
+    r"""An axis label for a scenario key (its symbol where the figures know one; the actor in brackets).
+
+    Examples
+    --------
+    >>> key_label("actors.*.relative_gains"), key_label("actors.Russia.initial_trust")
+    ('relative-gains sensitivity $k$', 'initial trust $\\tau_0$ (Russia)')
+    """
+    names = {
+        "relative_gains": "relative-gains sensitivity $k$",
+        "initial_trust": r"initial trust $\tau_0$",
+    }
+    if key == "scenario.common_threat":
+        return r"common threat $\theta$"
+    parts = key.split(".")
+    label = names.get(parts[-1], key)
+    return label if len(parts) < 3 or parts[1] == "*" else f"{label} ({parts[1]})"
